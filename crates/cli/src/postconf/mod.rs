@@ -1,0 +1,13 @@
+//! `postconf`: being built (issue 3).
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use crate::Env;
+
+/// Runs `postconf`. Not built yet: says so and fails.
+pub fn run(name: &str, args: Vec<OsString>, env: &Env) -> ExitCode {
+    let _ = (args, env);
+    eprintln!("{name}: fatal: not implemented yet");
+    ExitCode::from(1)
+}

@@ -1,0 +1,13 @@
+//! `fail:` tables: every lookup fails.
+
+use std::sync::Arc;
+
+use crate::{OpenOptions, Table, TableError};
+
+/// Opens `fail:name`. Not built yet: fails with a clear error rather than pretending.
+pub fn open(name: &str, opts: &OpenOptions) -> Result<Arc<dyn Table>, TableError> {
+    let _ = (name, opts);
+    Err(TableError::UnsupportedType(
+        "fail (being built: issue 3)".into(),
+    ))
+}

@@ -1,0 +1,13 @@
+//! `texthash:` tables: a postmap source file read into memory.
+
+use std::sync::Arc;
+
+use crate::{OpenOptions, Table, TableError};
+
+/// Opens `texthash:name`. Not built yet: fails with a clear error rather than pretending.
+pub fn open(name: &str, opts: &OpenOptions) -> Result<Arc<dyn Table>, TableError> {
+    let _ = (name, opts);
+    Err(TableError::UnsupportedType(
+        "texthash (being built: issue 3)".into(),
+    ))
+}
