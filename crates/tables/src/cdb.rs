@@ -159,11 +159,11 @@ pub fn build<W: Write>(entries: &[Entry], out: &mut W) -> std::io::Result<()> {
     out.write_all(&tables)
 }
 
-/// The order in which tinycdb places a bucket's records into its hash table (which
-/// decides who wins a slot on collision): tinycdb keeps each bucket as a list of blocks
-/// of 254 records, newest block first, records in insertion order within a block.
+/// The order in which tinycdb places a bucket's records into its hash table, which
+/// decides who wins a slot on collision: insertion order (checked byte for byte against
+/// Postfix's postmap with 150,000 keys, hundreds per bucket).
 fn tinycdb_order(bucket: &[(u32, u32)]) -> impl Iterator<Item = &(u32, u32)> {
-    bucket.chunks(254).rev().flatten()
+    bucket.iter()
 }
 
 /// An open `cdb:` table.
