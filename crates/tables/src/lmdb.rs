@@ -9,8 +9,10 @@
 //! Unlike Postfix, facteur never changes an LMDB file in place: writers build a complete
 //! file under a temporary name and rename it over the old one (`atomic_file`). A file is
 //! therefore immutable while open, so environments are opened with `NO_LOCK` (no
-//! `name.lmdb-lock` file) and `READ_ONLY`. Postfix-built LMDB files may or may not read;
-//! they are not a goal (rebuild from the source file).
+//! `name.lmdb-lock` file) and `READ_ONLY`. Postfix's `postmap -q` reads facteur's files,
+//! and facteur reads Postfix-built ones (tested), but a file that Postfix's postmap may
+//! change in place while facteur has it open is outside that guarantee: build the
+//! tables facteur uses with facteur's postmap.
 //!
 //! heed refuses to open one path twice in a process, so open tables of one path share
 //! one environment (`shared`), swapped for the new file when a replaced table is opened
