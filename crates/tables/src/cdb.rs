@@ -20,15 +20,16 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::mapped::{self, Bytes};
-use crate::writer::{self, Entry, Kind};
+use crate::writer::{self, Entry, Kind, RawEntry};
 use crate::{OpenOptions, Table, TableError};
 
 const HEADER: usize = 2048;
 
 /// The cdb hash of a key (as stored).
 pub fn hash(key: &[u8]) -> u32 {
-    key.iter()
-        .fold(5381u32, |h, &b| h.wrapping_shl(5).wrapping_add(h) ^ u32::from(b))
+    key.iter().fold(5381u32, |h, &b| {
+        h.wrapping_shl(5).wrapping_add(h) ^ u32::from(b)
+    })
 }
 
 fn u32_at(b: &[u8], at: usize) -> Option<u32> {
@@ -101,7 +102,7 @@ impl<B: AsRef<[u8]>> Cdb<B> {
     }
 
     /// Every record in file order (records run from the header to the first hash table).
-    pub fn entries(&self) -> Result<Vec<(&[u8], &[u8])>, CorruptCdb> {
+    pub fn entries(&self) -> Result<Vec<RawEntry<'_>>, CorruptCdb> {
         let mut end = self.bytes.as_ref().len();
         for t in 0..256 {
             end = end.min(self.at(t * 8)? as usize);
@@ -257,7 +258,10 @@ pub fn read_all(path: &Path) -> Result<Vec<Entry>, TableError> {
     let list = cdb
         .entries()
         .map_err(|e| TableError::Malformed(format!("{display}: {e}")))?;
-    Ok(list.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+    Ok(list
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect())
 }
 
 #[cfg(test)]

@@ -16,6 +16,9 @@ use crate::{CreateOptions, Duplicates, Inserted, TableError, TableWriter};
 /// table uses one).
 pub type Entry = (Box<[u8]>, Box<[u8]>);
 
+/// One entry as a reader sees it in a file's bytes.
+pub type RawEntry<'a> = (&'a [u8], &'a [u8]);
+
 /// Folds a key to lower case as Postfix does for fixed-string tables: ASCII fast path;
 /// other UTF-8 through Unicode lower-casing (Postfix uses ICU case folding when
 /// `smtputf8_enable = yes`; the two differ only for a few characters such as `ß`).
@@ -240,8 +243,14 @@ mod tests {
     #[test]
     fn duplicate_policies() {
         let mut set = EntrySet::default();
-        assert_eq!(set.insert(b("a"), b("1"), Duplicates::KeepFirstWarn), Inserted::New);
-        assert_eq!(set.insert(b("b"), b("2"), Duplicates::KeepFirstWarn), Inserted::New);
+        assert_eq!(
+            set.insert(b("a"), b("1"), Duplicates::KeepFirstWarn),
+            Inserted::New
+        );
+        assert_eq!(
+            set.insert(b("b"), b("2"), Duplicates::KeepFirstWarn),
+            Inserted::New
+        );
         assert_eq!(
             set.insert(b("a"), b("3"), Duplicates::KeepFirstWarn),
             Inserted::Duplicate
@@ -250,7 +259,10 @@ mod tests {
             set.insert(b("a"), b("4"), Duplicates::KeepFirstQuiet),
             Inserted::Duplicate
         );
-        assert_eq!(set.insert(b("a"), b("5"), Duplicates::Replace), Inserted::Replaced);
+        assert_eq!(
+            set.insert(b("a"), b("5"), Duplicates::Replace),
+            Inserted::Replaced
+        );
         assert!(set.remove(b"b"));
         assert!(!set.remove(b"b"));
         assert_eq!(set.into_entries(), vec![(b("a"), b("5"))]);
@@ -263,6 +275,9 @@ mod tests {
         assert!(matches!(fold("abc"), Cow::Borrowed(_)));
         assert_eq!(with_nul(b"x", true), b"x\0");
         assert_eq!(text(b"x\0"), "x");
-        assert_eq!(file_path(Kind::Cdb, std::path::Path::new("/etc/x")), PathBuf::from("/etc/x.cdb"));
+        assert_eq!(
+            file_path(Kind::Cdb, std::path::Path::new("/etc/x")),
+            PathBuf::from("/etc/x.cdb")
+        );
     }
 }

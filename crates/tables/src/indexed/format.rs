@@ -25,6 +25,8 @@
 
 use std::io::{self, Write};
 
+use crate::writer::{Entry, RawEntry};
+
 pub const MAGIC: &[u8; 8] = b"fctr-idx";
 pub const VERSION: u32 = 1;
 pub const HEADER_LEN: usize = 64;
@@ -252,7 +254,7 @@ impl<B: AsRef<[u8]>> Reader<B> {
     }
 
     /// Every entry in the table's order (slot order for hash, key order for sorted).
-    pub fn entries(&self) -> Result<Vec<(&[u8], &[u8])>, FormatError> {
+    pub fn entries(&self) -> Result<Vec<RawEntry<'_>>, FormatError> {
         let mut out = Vec::with_capacity(self.count);
         for i in 0..self.slots {
             let cell = self.cell(i)?;
@@ -270,17 +272,17 @@ impl<B: AsRef<[u8]>> Reader<B> {
 }
 
 /// Writes a complete file with `entries` (keys unique, as stored) to `out`.
-pub fn build<W: Write>(
-    layout: Layout,
-    entries: &[(Box<[u8]>, Box<[u8]>)],
-    out: &mut W,
-) -> io::Result<()> {
+pub fn build<W: Write>(layout: Layout, entries: &[Entry], out: &mut W) -> io::Result<()> {
     let too_big = || io::Error::new(io::ErrorKind::InvalidInput, "table too large");
     let mut flags = 0;
     let mut offsets = Vec::with_capacity(entries.len());
     let mut data_len: u64 = 0;
     for (k, v) in entries {
-        flags |= if k.last() == Some(&0) { FLAG_NUL } else { FLAG_NO_NUL };
+        flags |= if k.last() == Some(&0) {
+            FLAG_NUL
+        } else {
+            FLAG_NO_NUL
+        };
         offsets.push(data_len);
         let klen = u32::try_from(k.len()).map_err(|_| too_big())?;
         let vlen = u32::try_from(v.len()).map_err(|_| too_big())?;
@@ -291,7 +293,9 @@ pub fn build<W: Write>(
     }
     let index: Vec<u64> = match layout {
         Layout::Hash => {
-            let slots = (entries.len() + entries.len() / 3).max(8).next_power_of_two();
+            let slots = (entries.len() + entries.len() / 3)
+                .max(8)
+                .next_power_of_two();
             let mask = slots - 1;
             let mut cells = vec![0u64; slots];
             for ((k, _), &off) in entries.iter().zip(&offsets) {
@@ -346,7 +350,7 @@ pub fn build<W: Write>(
 mod tests {
     use super::*;
 
-    fn entries(n: usize) -> Vec<(Box<[u8]>, Box<[u8]>)> {
+    fn entries(n: usize) -> Vec<Entry> {
         (0..n)
             .map(|i| {
                 (
@@ -405,10 +409,16 @@ mod tests {
         let good = built(Layout::Hash, 3);
         let mut bad = good.clone();
         bad[0] = b'X';
-        assert_eq!(Reader::new(bad, Layout::Hash).err(), Some(FormatError::BadMagic));
+        assert_eq!(
+            Reader::new(bad, Layout::Hash).err(),
+            Some(FormatError::BadMagic)
+        );
         let mut bad = good.clone();
         bad[8] = 9;
-        assert_eq!(Reader::new(bad, Layout::Hash).err(), Some(FormatError::Version(9)));
+        assert_eq!(
+            Reader::new(bad, Layout::Hash).err(),
+            Some(FormatError::Version(9))
+        );
         assert!(matches!(
             Reader::new(good, Layout::Sorted),
             Err(FormatError::Layout { .. })
