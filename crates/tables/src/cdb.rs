@@ -202,17 +202,9 @@ pub fn open_table(name: &str, opts: &OpenOptions) -> Result<CdbTable, TableError
 
 impl Table for CdbTable {
     fn lookup(&self, key: &str) -> Result<Option<String>, TableError> {
-        let key = if self.fold_case {
-            writer::fold(key)
-        } else {
-            key.into()
-        };
-        let err = |e: CorruptCdb| TableError::Malformed(format!("{}: {e}", self.path));
-        let with = writer::with_nul(key.as_bytes(), true);
-        if let Some(v) = self.cdb.get(&with).map_err(err)? {
-            return Ok(Some(writer::text(v)));
-        }
-        Ok(self.cdb.get(key.as_bytes()).map_err(err)?.map(writer::text))
+        writer::probe(key, self.fold_case, true, true, |k| self.cdb.get(k))
+            .map(|v| v.map(writer::text))
+            .map_err(|e| TableError::Malformed(format!("{}: {e}", self.path)))
     }
 
     fn spec(&self) -> &str {
