@@ -94,7 +94,7 @@ pub fn text(bytes: &[u8]) -> String {
 #[derive(Debug, Default)]
 pub struct EntrySet {
     /// key -> (insertion sequence, value); one copy of each key.
-    map: HashMap<Box<[u8]>, (u64, Box<[u8]>), BuildFnv>,
+    map: HashMap<Box<[u8]>, Sequenced, BuildFnv>,
     next: u64,
 }
 
@@ -150,6 +150,9 @@ impl EntrySet {
         all.into_iter().map(|(_, e)| e).collect()
     }
 }
+
+/// A value and the insertion sequence number of its entry.
+type Sequenced = (u64, Box<[u8]>);
 
 /// FNV-1a for the writer's key map: the keys come from the administrator's own source
 /// file, so a fast non-keyed hash is fine (and halves the build time of big tables
