@@ -36,24 +36,21 @@ INT_MIN1 = {
     "qmgr_message_recipient_minimum", "default_destination_concurrency_limit",
     "default_destination_recipient_limit", "initial_destination_concurrency",
     "default_recipient_limit", "default_extra_recipient_limit",
-    "default_recipient_refill_limit", "default_delivery_slot_cost",
-    "default_minimum_delivery_slots", "debug_peer_level", "line_length_limit",
+    "default_recipient_refill_limit", "default_minimum_delivery_slots", "debug_peer_level", "line_length_limit",
     "duplicate_filter_limit", "hopcount_limit", "header_address_token_limit",
     "smtpd_recipient_limit", "smtpd_history_flush_threshold",
-    "smtpd_soft_error_limit", "smtpd_hard_error_limit", "smtp_mx_session_limit",
-    "smtp_line_length_limit", "local_destination_concurrency_limit",
+    "smtpd_soft_error_limit", "smtpd_hard_error_limit", "local_destination_concurrency_limit",
     "local_destination_recipient_limit", "fork_attempts", "transport_retry_time",
-    "qmgr_fudge_factor", "in_flow_delay", "max_use", "max_idle",
+    "qmgr_fudge_factor", "max_use", "max_idle",
     "deliver_lock_attempts", "mime_nesting_limit", "mime_boundary_length_limit",
     "header_size_limit", "queue_file_attribute_count_limit",
 }
 
 # Time parameters that must be > 0 although the manual does not say "non-zero".
 TIME_MIN1 = {
-    "smtpd_timeout", "smtp_connect_timeout", "smtp_helo_timeout", "smtp_mail_timeout",
+    "smtpd_timeout", "smtp_helo_timeout", "smtp_mail_timeout",
     "smtp_rcpt_timeout", "smtp_data_init_timeout", "smtp_data_xfer_timeout",
-    "smtp_data_done_timeout", "smtp_quit_timeout", "lmtp_connect_timeout",
-    "lmtp_lhlo_timeout", "lmtp_mail_timeout", "lmtp_rcpt_timeout",
+    "smtp_data_done_timeout", "smtp_quit_timeout", "lmtp_lhlo_timeout", "lmtp_mail_timeout", "lmtp_rcpt_timeout",
     "lmtp_data_init_timeout", "lmtp_data_xfer_timeout", "lmtp_data_done_timeout",
     "lmtp_quit_timeout", "ipc_timeout", "ipc_idle", "ipc_ttl", "daemon_timeout",
     "command_time_limit", "queue_run_delay", "minimal_backoff_time",
@@ -115,6 +112,38 @@ STR_EXTRA = {
 }
 LIST_EXTRA -= STR_EXTRA
 LIST_EXTRA.add("parent_domain_matches_subdomains")
+
+# Kinds the heuristics below get wrong, decided by reading postconf(5).
+KIND_OVERRIDE = {
+    **{n: "List" for n in (
+        "parent_domain_matches_subdomains", "message_drop_headers", "allow_mail_to_files",
+        "allow_mail_to_commands", "prepend_delivered_header", "mailbox_delivery_lock",
+        "virtual_mailbox_lock", "maillog_file_prefixes", "smtp_pix_workarounds",
+        "lmtp_pix_workarounds", "smtp_connection_cache_destinations",
+        "lmtp_connection_cache_destinations", "tls_dane_digests", "tls_eecdh_auto_curves",
+        "smtpd_sasl_mechanism_filter", "forward_path", "smtpd_forbid_bare_newline_exclusions",
+        "smtpd_authorized_xclient_hosts", "smtpd_authorized_xforward_hosts",
+        "smtp_fallback_relay", "lmtp_fallback_relay", "proxy_read_maps", "proxy_write_maps",
+        "smtpd_client_event_limit_exceptions", "smtpd_authorized_verp_clients",
+        "qmqpd_authorized_clients", "mynetworks", "smtp_sasl_mechanism_filter",
+        "lmtp_sasl_mechanism_filter")},
+    **{n: "TableList" for n in (
+        "relay_clientcerts", "smtp_dns_reply_filter", "smtpd_dns_reply_filter",
+        "lmtp_dns_reply_filter", "smtp_reply_filter", "lmtp_reply_filter",
+        "smtpd_command_filter", "postscreen_command_filter", "smtp_tls_per_site",
+        "lmtp_tls_per_site", "tlsproxy_client_per_site", "smtp_delivery_status_filter",
+        "lmtp_delivery_status_filter", "local_delivery_status_filter",
+        "virtual_delivery_status_filter", "pipe_delivery_status_filter",
+        "default_delivery_status_filter")},
+    **{n: "Str" for n in (
+        "compatibility_level", "mail_release_date", "lmtp_tcp_port",
+        "default_destination_concurrency_negative_feedback",
+        "default_destination_concurrency_positive_feedback")},
+    "hash_queue_depth": "Int { min: 1, max: INT_MAX }",
+    "lmtp_min_data_rate": "Int { min: 1, max: INT_MAX }",
+    "smtp_min_data_rate": "Int { min: 1, max: INT_MAX }",
+    "smtpd_min_data_rate": "Int { min: 1, max: INT_MAX }",
+}
 
 # Names that look like tables but hold one thing else.
 NOT_TABLE = {"default_database_type", "smtpd_sasl_path", "cyrus_sasl_config_path"}
@@ -309,8 +338,28 @@ IMPL_EXTRA = {
     "readme_directory", "sample_directory", "config_directory", "info_log_address_format",
     "full_name_encoding_charset",
 }
+IMPL_EXTRA |= {
+    # SMTP smuggling defence (STYLE 15), rate limits' unit, tempfail actions.
+    "smtpd_forbid_bare_newline", "smtpd_forbid_bare_newline_exclusions",
+    "smtpd_forbid_bare_newline_reject_code", "anvil_rate_time_unit",
+    "reject_tempfail_action", "strict_smtputf8", "smtpd_reject_footer_maps",
+    "smtpd_discard_ehlo_keyword_address_maps", "smtp_discard_ehlo_keyword_address_maps",
+    "ignore_mx_lookup_error", "lmtp_lhlo_name", "mail_spool_directory",
+    # cleanup: Bcc removal, missing headers, bad characters.
+    "message_drop_headers", "message_reject_characters", "message_strip_characters",
+    "always_add_missing_headers", "undisclosed_recipients_header",
+    "allow_untrusted_routing", "sendmail_fix_line_endings",
+    "empty_address_default_transport_maps_lookup_key", "default_transport_rate_delay",
+    # STARTTLS, server and client: the essential settings only.
+    "smtpd_tls_security_level", "smtpd_tls_cert_file", "smtpd_tls_key_file",
+    "smtpd_tls_chain_files", "smtpd_tls_auth_only", "smtpd_tls_loglevel",
+    "smtpd_tls_received_header", "smtpd_tls_protocols", "smtpd_tls_mandatory_protocols",
+    "smtp_tls_security_level", "smtp_tls_CAfile", "smtp_tls_CApath", "smtp_tls_loglevel",
+    "smtp_tls_protocols", "smtp_tls_mandatory_protocols",
+}
 IMPL_EXCLUDE = {
-    "smtpd_sasl_auth_enable", "mail_spool_directory", "lmtp_lhlo_name",
+    "smtpd_sasl_auth_enable", "pipe_delivery_status_filter",
+    "lmtp_sender_dependent_authentication", "smtp_sender_dependent_authentication",
 }
 
 
@@ -356,10 +405,11 @@ def classify(name, raw, expanded, man):
     if re.fullmatch(r"-?\d+", expanded):
         if name in SIZE or re.search(r"\bin bytes\b", first):
             return "Size { min: 0 }"
-        min_ = 1 if name in INT_MIN1 else 0
+        positive = re.search(r"greater than zero|must be positive|non-zero (?:value|number)", man)
+        min_ = 1 if name in INT_MIN1 or (positive and int(expanded) > 0) else 0
         return f"Int {{ min: {min_}, max: INT_MAX }}"
-    if name in ("proxy_read_maps", "proxy_write_maps"):
-        return "List"  # $name references that expand to tables and domains alike
+    if name in KIND_OVERRIDE:
+        return KIND_OVERRIDE[name]
     if name in STR_EXTRA:
         return "Str"
     if name not in NOT_TABLE and (

@@ -20,7 +20,7 @@ pub(super) const PARAMS: &[ParamDef] = &[
     p("mail_version", Str, Text("3.7.11"), true),
     p("maillog_file", Str, Text(""), true),
     p("maillog_file_compressor", Str, Text("gzip"), true),
-    p("maillog_file_prefixes", Str, Text("/var, /dev/stdout"), true),
+    p("maillog_file_prefixes", List, Text("/var, /dev/stdout"), true),
     p("maillog_file_rotate_suffix", Str, Text("%Y%m%d-%H%M%S"), true),
     p("meta_directory", Str, Text("/etc/postfix"), true),
     p("postlog_service_name", Str, Text("postlog"), false),

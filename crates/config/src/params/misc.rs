@@ -15,7 +15,7 @@ pub(super) const PARAMS: &[ParamDef] = &[
     p("config_directory", Str, Text("/etc/postfix"), true),
     p("data_directory", Str, Text("/var/lib/postfix"), true),
     p("default_database_type", Str, Text("hash"), true),
-    p("default_delivery_status_filter", Str, Text(""), false),
+    p("default_delivery_status_filter", TableList, Text(""), false),
     p("default_process_limit", Int { min: 1, max: INT_MAX }, Text("100"), true),
     p("destination_concurrency_feedback_debug", Bool, Text("no"), false),
     p("dnssec_probe", Str, Text("ns:."), false),

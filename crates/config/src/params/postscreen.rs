@@ -21,7 +21,7 @@ pub(super) const PARAMS: &[ParamDef] = &[
     p("postscreen_cache_retention_time", Time { unit: 'd', min: 1, max: TIME_MAX }, Text("7d"), false),
     p("postscreen_client_connection_count_limit", Int { min: 0, max: INT_MAX }, Text("$smtpd_client_connection_count_limit"), false),
     p("postscreen_command_count_limit", Int { min: 0, max: INT_MAX }, Text("20"), false),
-    p("postscreen_command_filter", Str, Text(""), false),
+    p("postscreen_command_filter", TableList, Text(""), false),
     p("postscreen_command_time_limit", Time { unit: 's', min: 0, max: TIME_MAX }, Text("${stress?{10}:{300}}s"), false),
     p("postscreen_denylist_action", Str, Text("${postscreen_blacklist_action?{$postscreen_blacklist_action}:{ignore}}"), false),
     p("postscreen_disable_vrfy_command", Bool, Text("$disable_vrfy_command"), false),

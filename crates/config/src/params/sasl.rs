@@ -34,7 +34,7 @@ pub(super) const PARAMS: &[ParamDef] = &[
     p("smtpd_sasl_authenticated_header", Bool, Text("no"), false),
     p("smtpd_sasl_exceptions_networks", List, Text(""), false),
     p("smtpd_sasl_local_domain", Str, Text(""), false),
-    p("smtpd_sasl_mechanism_filter", Str, Text("!external, static:rest"), false),
+    p("smtpd_sasl_mechanism_filter", List, Text("!external, static:rest"), false),
     p("smtpd_sasl_path", Str, Text("smtpd"), false),
     p("smtpd_sasl_response_limit", Int { min: 0, max: INT_MAX }, Text("12288"), false),
     p("smtpd_sasl_security_options", List, Text("noanonymous"), false),
