@@ -71,20 +71,64 @@ pub fn myhostname_from(hostname: &str, mydomain: Option<&str>) -> String {
     }
 }
 
-/// mydomain: myhostname minus its first label when what remains still has a dot
-/// (`mail.example.com` → `example.com`), else "localdomain" (so `example.com` or a
-/// bare `host` do not make `com` or nothing the domain).
+/// mydomain: myhostname minus its first label (`mail.example.com` → `example.com`;
+/// Postfix too makes `example.com` → `com`), or "localdomain" when it has no dot.
 pub fn mydomain_from(myhostname: &str) -> String {
     match myhostname.split_once('.') {
-        Some((_, rest)) if rest.contains('.') => rest.to_owned(),
+        Some((_, rest)) if !rest.is_empty() => rest.to_owned(),
         _ => LOCALDOMAIN.to_owned(),
     }
 }
 
-/// mynetworks for `mynetworks_style = subnet`: each interface address masked with its
-/// prefix, IPv4 before IPv6, ascending, without duplicates, IPv6 in brackets.
+/// How mynetworks is derived from the interface addresses (`mynetworks_style`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworksStyle {
+    /// Each address alone (/32, /128).
+    Host,
+    /// Each address's subnet, from its prefix length.
+    Subnet,
+    /// IPv4: the address's class A, B or C network; IPv6: as Subnet.
+    Class,
+}
+
+impl NetworksStyle {
+    /// `host`, `subnet` or `class` (any case), as main.cf spells them.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "host" => Some(Self::Host),
+            "subnet" => Some(Self::Subnet),
+            "class" => Some(Self::Class),
+            _ => None,
+        }
+    }
+}
+
+/// mynetworks for `mynetworks_style = subnet` (the default at compatibility_level 0).
 pub fn mynetworks_subnet(addrs: &[(IpAddr, u8)]) -> String {
-    let mut nets: Vec<(IpAddr, u8)> = addrs.iter().map(|&(a, len)| (mask(a, len), len)).collect();
+    mynetworks_for(NetworksStyle::Subnet, addrs)
+}
+
+/// mynetworks as Postfix derives it: each interface address reduced per `style`, IPv4
+/// before IPv6, ascending, without duplicates, IPv6 in brackets.
+pub fn mynetworks_for(style: NetworksStyle, addrs: &[(IpAddr, u8)]) -> String {
+    let mut nets: Vec<(IpAddr, u8)> = addrs
+        .iter()
+        .map(|&(a, len)| {
+            let len = match (style, a) {
+                (NetworksStyle::Host, IpAddr::V4(_)) => 32,
+                (NetworksStyle::Host, IpAddr::V6(_)) => 128,
+                (NetworksStyle::Class, IpAddr::V4(v4)) => match v4.octets()[0] {
+                    0..=127 => 8,
+                    128..=191 => 16,
+                    192..=223 => 24,
+                    // Class D and E: the address alone.
+                    _ => 32,
+                },
+                _ => len,
+            };
+            (mask(a, len), len)
+        })
+        .collect();
     // IpAddr orders V4 before V6, then by address: Postfix's inet_addr_list_uniq order.
     nets.sort();
     nets.dedup();
@@ -263,7 +307,9 @@ mod tests {
         assert_eq!(myhostname_from("mx.example.org", None), "mx.example.org");
         assert_eq!(mydomain_from("mx.example.org"), "example.org");
         assert_eq!(mydomain_from("vm.localdomain"), "localdomain");
-        assert_eq!(mydomain_from("example.org"), "localdomain");
+        // What postconf prints for myhostname = example.com.
+        assert_eq!(mydomain_from("example.org"), "org");
+        assert_eq!(mydomain_from("host"), "localdomain");
     }
 
     #[test]
@@ -302,6 +348,24 @@ mod tests {
             mynetworks_subnet(&addrs),
             "127.0.0.0/8 192.0.2.0/24 [::1]/128 [fd00::]/64 [fe80::]/64"
         );
+    }
+
+    #[test]
+    fn host_and_class_styles() {
+        let addrs = [
+            (IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1)), 8),
+            (IpAddr::V4(Ipv4Addr::new(172, 16, 5, 9)), 24),
+            (IpAddr::V6(Ipv6Addr::LOCALHOST), 128),
+        ];
+        assert_eq!(
+            mynetworks_for(NetworksStyle::Host, &addrs),
+            "127.0.0.1/32 172.16.5.9/32 [::1]/128"
+        );
+        assert_eq!(
+            mynetworks_for(NetworksStyle::Class, &addrs),
+            "127.0.0.0/8 172.16.0.0/16 [::1]/128"
+        );
+        assert_eq!(NetworksStyle::parse("Subnet"), Some(NetworksStyle::Subnet));
     }
 
     #[test]

@@ -28,8 +28,8 @@ mod smtpd;
 mod tls;
 
 pub use host::{
-    host_default, interface_addresses, mydomain_from, myhostname_from, mynetworks_subnet,
-    DIFFERS_FROM_POSTFIX, HOST_DEPENDENT,
+    host_default, interface_addresses, mydomain_from, myhostname_from, mynetworks_for,
+    mynetworks_subnet, NetworksStyle, DIFFERS_FROM_POSTFIX, HOST_DEPENDENT,
 };
 pub use service::{service_params, ServiceParam};
 

@@ -318,12 +318,16 @@ fn validator_rejects_bad_values() {
 
 /// `postconf -c DIR <args>` with an empty main.cf and the given master.cf text.
 fn postconf(args: &[&str], master_cf: &str) -> BTreeMap<String, String> {
+    postconf_with(args, "", master_cf)
+}
+
+fn postconf_with(args: &[&str], main_cf: &str, master_cf: &str) -> BTreeMap<String, String> {
     assert!(
         Path::new(POSTCONF).exists(),
         "{POSTCONF} is missing: the registry's differential test needs Postfix 3.7 installed"
     );
     let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("main.cf"), "").expect("main.cf");
+    std::fs::write(dir.path().join("main.cf"), main_cf).expect("main.cf");
     std::fs::write(dir.path().join("master.cf"), master_cf).expect("master.cf");
     let out = Command::new(POSTCONF)
         .arg("-c")
@@ -465,5 +469,46 @@ cleanup   unix  n       -       y       -       0       cleanup
     assert_eq!(mine, theirs);
     for (name, default) in ours.iter().filter(|(_, d)| !d.is_empty()) {
         assert_eq!(default, &postfix[name], "{name}");
+    }
+}
+
+#[test]
+fn host_computations_match_postfix() {
+    // postconf takes a while to start without -d: one run per case, several names each.
+    let addrs = interface_addresses();
+    let host = rustix::system::uname()
+        .nodename()
+        .to_string_lossy()
+        .into_owned();
+    let cases = [
+        (
+            "host",
+            "myhostname = mx.example.com",
+            "mydomain",
+            mydomain_from("mx.example.com"),
+        ),
+        (
+            "class",
+            "myhostname = example.com",
+            "mydomain",
+            mydomain_from("example.com"),
+        ),
+        (
+            "subnet",
+            "mydomain = foo.org",
+            "myhostname",
+            myhostname_from(&host, Some("foo.org")),
+        ),
+    ];
+    for (style, line, name, ours) in cases {
+        let main = format!("mynetworks_style = {style}\n{line}\n");
+        let postfix = postconf_with(&["mynetworks", name], &main, "");
+        let style = NetworksStyle::parse(style).expect("style");
+        assert_eq!(
+            mynetworks_for(style, &addrs),
+            postfix["mynetworks"],
+            "{style:?}"
+        );
+        assert_eq!(ours, postfix[name], "{line}");
     }
 }
