@@ -457,9 +457,17 @@ def main():
         raw = parse(postconf(["-c", d, "-d"]))
         exp = parse(postconf(["-c", d, "-dx"]))
     man = manual()
+    kinds = {n: classify(n, raw[n], exp[n], man.get(n, "")) for n in raw}
+    # The manual documents most lmtp_* parameters by reference to their smtp_* twin:
+    # give them the twin's kind and bounds.
+    for n in raw:
+        twin = "smtp_" + n[len("lmtp_"):]
+        if n.startswith("lmtp_") and twin in kinds and n not in KIND_OVERRIDE:
+            if kinds[twin].split(" ")[0] == kinds[n].split(" ")[0]:
+                kinds[n] = kinds[twin]
     groups = {}
     for name in sorted(raw):
-        kind = classify(name, raw[name], exp[name], man.get(name, ""))
+        kind = kinds[name]
         default = "Host" if name in HOST else f"Text({rust_str(raw[name])})"
         groups.setdefault(group_of(name), []).append((name, kind, default, implemented(name)))
     for g, rows in sorted(groups.items()):

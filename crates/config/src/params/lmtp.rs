@@ -48,7 +48,7 @@ pub(super) const PARAMS: &[ParamDef] = &[
     p("lmtp_mx_session_limit", Int { min: 0, max: INT_MAX }, Text("2"), true),
     p("lmtp_nested_header_checks", TableList, Text(""), false),
     p("lmtp_per_request_deadline", Bool, Text("${lmtp_per_record_deadline?{$lmtp_per_record_deadline}:{no}}"), false),
-    p("lmtp_pix_workaround_delay_time", Time { unit: 's', min: 0, max: TIME_MAX }, Text("10s"), false),
+    p("lmtp_pix_workaround_delay_time", Time { unit: 's', min: 1, max: TIME_MAX }, Text("10s"), false),
     p("lmtp_pix_workaround_maps", TableList, Text(""), false),
     p("lmtp_pix_workaround_threshold_time", Time { unit: 's', min: 0, max: TIME_MAX }, Text("500s"), false),
     p("lmtp_pix_workarounds", List, Text("disable_esmtp,delay_dotcrlf"), false),
