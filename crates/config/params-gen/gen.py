@@ -21,7 +21,18 @@ OUT = os.path.join(HERE, "..", "src", "params")
 POSTCONF = "/usr/sbin/postconf"
 
 # Host-dependent: computed at run time by host_default(), never stored.
-HOST = {"myhostname", "mydomain", "mynetworks", "process_id"}
+HOST = {"myhostname", "mydomain", "mynetworks", "process_id", "process_name"}
+
+# facteur's own defaults where it deliberately differs from Postfix; each is listed with
+# its reason in params/host.rs DIFFERS_FROM_POSTFIX (a test keeps the two in step).
+FACTEUR = {
+    "config_directory": '"/etc/facteur"',
+    "meta_directory": '"/etc/facteur"',
+    "queue_directory": '"/var/spool/facteur"',
+    "data_directory": '"/var/lib/facteur"',
+    "syslog_name": '"${multi_instance_name?{$multi_instance_name}:{facteur}}"',
+    "mail_version": 'env!("CARGO_PKG_VERSION")',
+}
 
 # Byte counts Postfix keeps as "long" (CONFIG_LONG): Kind::Size.
 SIZE = {
@@ -388,8 +399,10 @@ def manual():
 def classify(name, raw, expanded, man):
     """The Kind, as Rust text."""
     first = man.split(". ")[0] if man else ""
+    if name == "process_id":
+        return "Int { min: 0, max: INT_MAX }"
     if name in HOST and name != "mynetworks":
-        return "Str" if name != "process_id" else "Int { min: 0, max: INT_MAX }"
+        return "Str"
     if expanded in ("yes", "no"):
         return "Bool"
     m = re.fullmatch(r"(\d+)([smhdw])", expanded)
@@ -468,7 +481,8 @@ def main():
     groups = {}
     for name in sorted(raw):
         kind = kinds[name]
-        default = "Host" if name in HOST else f"Text({rust_str(raw[name])})"
+        default = ("Host" if name in HOST else f"Text({FACTEUR[name]})" if name in FACTEUR
+                   else f"Text({rust_str(raw[name])})")
         groups.setdefault(group_of(name), []).append((name, kind, default, implemented(name)))
     for g, rows in sorted(groups.items()):
         path = os.path.join(OUT, f"{g}.rs")

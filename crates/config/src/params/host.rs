@@ -12,36 +12,39 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 /// Postfix's fallback domain (`DEF_MYDOMAIN`).
 const LOCALDOMAIN: &str = "localdomain";
 
-/// Parameters whose facteur default deliberately differs from Postfix's `postconf -d`
-/// text (the reason beside each). The differential test skips them; `host_default`
-/// gives facteur's default text.
+/// Parameters whose registered default deliberately differs from the text Postfix's
+/// `postconf -d` prints (the reason beside each). The registry holds facteur's text;
+/// differential tests against Postfix skip these names.
 pub const DIFFERS_FROM_POSTFIX: &[&str] = &[
-    // facteur reads /etc/facteur, so it can be installed beside Postfix.
+    // facteur reads /etc/facteur, so it can be installed beside Postfix; an existing
+    // Postfix configuration is used with `facteur -c /etc/postfix` (DESIGN.md).
     "config_directory",
-    // Postfix's build-time /etc/postfix; follows config_directory.
+    // Postfix's build-time /etc/postfix (where postfix-files lives): facteur's own.
     "meta_directory",
-    // facteur's queue files are its own format: never share Postfix's queue.
+    // facteur's queue files are its own format (DESIGN.md "The queue"): never share
+    // Postfix's queue.
     "queue_directory",
     // facteur's caches, locks and TLS session state, apart from Postfix's.
     "data_directory",
     // DESIGN.md: log lines read `facteur/smtpd[pid]` unless syslog_name = postfix.
     "syslog_name",
-    // facteur's version, not Postfix's.
+    // facteur's version (Cargo's), not Postfix's.
     "mail_version",
-    // facteur's release, not Postfix's.
-    "mail_release_date",
-    // The running process, not postconf.
+];
+
+/// The names registered as `Default::Host`, whose default `host_default` computes.
+pub const HOST_DEPENDENT: &[&str] = &[
+    "mydomain",
+    "myhostname",
+    "mynetworks",
     "process_id",
     "process_name",
 ];
 
-/// The names whose default `host_default` computes.
-pub const HOST_DEPENDENT: &[&str] = &["mydomain", "myhostname", "mynetworks", "process_id"];
-
-/// The default of `name` for the parameters registered as `Default::Host` (computed
-/// from this host with every other parameter at its default) and facteur's default text
-/// for those in `DIFFERS_FROM_POSTFIX` (which may still hold `$name`). `None` for any
-/// other name: its default is the registry's `Default::Text`.
+/// The default of a parameter registered as `Default::Host`, computed from this host and
+/// process with every other parameter at its default (the settings layer uses the
+/// `*_from` / `mynetworks_for` functions when main.cf sets mydomain, myhostname or
+/// mynetworks_style). `None` for any other name: its default is `Default::Text`.
 pub fn host_default(name: &str) -> Option<String> {
     let value = match name {
         "myhostname" => myhostname_from(&hostname(), None),
@@ -49,13 +52,6 @@ pub fn host_default(name: &str) -> Option<String> {
         "mynetworks" => mynetworks_subnet(&interface_addresses()),
         "process_id" => std::process::id().to_string(),
         "process_name" => process_name(),
-        "config_directory" | "meta_directory" => "/etc/facteur".into(),
-        "syslog_name" => "${multi_instance_name?{$multi_instance_name}:{facteur}}".into(),
-        "queue_directory" => "/var/spool/facteur".into(),
-        "data_directory" => "/var/lib/facteur".into(),
-        "mail_version" => env!("CARGO_PKG_VERSION").into(),
-        // No release yet: the date of the Postfix release facteur follows.
-        "mail_release_date" => "20240304".into(),
         _ => return None,
     };
     Some(value)
@@ -383,8 +379,6 @@ mod tests {
         for name in HOST_DEPENDENT {
             assert!(host_default(name).is_some(), "{name}");
         }
-        for name in DIFFERS_FROM_POSTFIX {
-            assert!(host_default(name).is_some(), "{name}");
-        }
+        assert_eq!(host_default("config_directory"), None);
     }
 }

@@ -56,10 +56,11 @@ pub enum Kind {
 /// Where a default comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Default {
-    /// The exact text `postconf -d` prints.
+    /// The exact text Postfix's `postconf -d` prints (unexpanded), except for the few
+    /// names in `DIFFERS_FROM_POSTFIX`, which hold facteur's text.
     Text(&'static str),
-    /// Depends on the host (myhostname, mydomain, mynetworks ...): computed by
-    /// `host_default` at use, never stored.
+    /// Depends on the host or process (myhostname, mydomain, mynetworks, process_id,
+    /// process_name): computed by `host_default` at use, never stored.
     Host,
 }
 

@@ -71,7 +71,7 @@ pub(super) const PARAMS: &[ParamDef] = &[
     p("qmqpd_client_port_logging", Bool, Text("no"), false),
     p("qmqpd_error_delay", Time { unit: 's', min: 0, max: TIME_MAX }, Text("1s"), false),
     p("qmqpd_timeout", Time { unit: 's', min: 1, max: TIME_MAX }, Text("300s"), false),
-    p("queue_directory", Str, Text("/var/spool/postfix"), true),
+    p("queue_directory", Str, Text("/var/spool/facteur"), true),
     p("queue_file_attribute_count_limit", Int { min: 1, max: INT_MAX }, Text("100"), true),
     p("queue_minfree", Size { min: 0 }, Text("0"), true),
     p("queue_run_delay", Time { unit: 's', min: 1, max: TIME_MAX }, Text("300s"), true),
