@@ -41,6 +41,14 @@ pub enum TableError {
         #[source]
         source: std::io::Error,
     },
+    /// A table's source file could not be opened or read (the non-indexed types,
+    /// Postfix's `open PATH: reason`).
+    #[error("open {path}: {source}")]
+    OpenSource {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
     /// A table file is malformed in a way that stops it from being used at all
     /// (Postfix's `fatal:` cases); `what` says where.
     #[error("{0}")]
@@ -72,6 +80,12 @@ pub trait Table: Send + Sync + std::fmt::Debug {
 
     /// The `type:name` this table was opened from, for log lines.
     fn spec(&self) -> &str;
+
+    /// The warnings Postfix would have printed while opening this table (bad lines
+    /// and the like), in order, without the `program: warning: ` prefix.
+    fn warnings(&self) -> &[source::Warning] {
+        &[]
+    }
 }
 
 /// Opens `spec` (`type:name`, or `inline:{...}` and the other braced forms).
