@@ -32,8 +32,7 @@ impl Network {
     pub fn contains(&self, addr: &IpAddr) -> bool {
         match (self.addr, addr) {
             (IpAddr::V4(net), IpAddr::V4(a)) => {
-                mask_bits(u128::from(u32::from(*a)), 32, self.prefix)
-                    == u128::from(u32::from(net))
+                mask_bits(u128::from(u32::from(*a)), 32, self.prefix) == u128::from(u32::from(net))
             }
             (IpAddr::V6(net), IpAddr::V6(a)) => {
                 mask_bits(u128::from(*a), 128, self.prefix) == u128::from(net)
@@ -146,8 +145,14 @@ impl CidrTable {
         let mut warnings = Vec::new();
         let mut rules = Vec::new();
         let mut open_ifs: Vec<(usize, usize)> = Vec::new();
-        let (lines, _orphans) = source::logical_lines(text);
-        for l in &lines {
+        for item in source::lines_in_order(name, text) {
+            let l = match item {
+                Ok(l) => l,
+                Err(w) => {
+                    warnings.push(w);
+                    continue;
+                }
+            };
             let mut warn =
                 |m: String| warnings.push(Warning(format!("{prefix}, line {}: {m}", l.first_line)));
             let text = l.text.trim_end();
@@ -156,8 +161,13 @@ impl CidrTable {
                 .unwrap_or(text.len());
             let (word, rest) = text.split_at(word_len);
             let is_if = word.eq_ignore_ascii_case("if")
-                && rest.chars().next().is_none_or(|c| c.is_whitespace() || c == '!');
-            if word.eq_ignore_ascii_case("endif") && rest.chars().next().is_none_or(char::is_whitespace) {
+                && rest
+                    .chars()
+                    .next()
+                    .is_none_or(|c| c.is_whitespace() || c == '!');
+            if word.eq_ignore_ascii_case("endif")
+                && rest.chars().next().is_none_or(char::is_whitespace)
+            {
                 if !rest.trim().is_empty() {
                     warn("garbage after ENDIF: skipping this rule".into());
                     continue;
@@ -203,19 +213,33 @@ impl CidrTable {
             };
             if is_if {
                 open_ifs.push((rules.len(), l.first_line));
-                rules.push(Rule::If { net, negated, end: usize::MAX });
+                rules.push(Rule::If {
+                    net,
+                    negated,
+                    end: usize::MAX,
+                });
             } else {
-                rules.push(Rule::Match { net, negated, result: result.to_string() });
+                rules.push(Rule::Match {
+                    net,
+                    negated,
+                    result: result.to_string(),
+                });
             }
         }
         while let Some((at, line)) = open_ifs.pop() {
-            warnings.push(Warning(format!("{prefix}, line {line}: IF has no matching ENDIF")));
+            warnings.push(Warning(format!(
+                "{prefix}, line {line}: IF has no matching ENDIF"
+            )));
             let end = rules.len();
             if let Some(Rule::If { end: e, .. }) = rules.get_mut(at) {
                 *e = end;
             }
         }
-        CidrTable { spec: format!("cidr:{name}"), rules, warnings }
+        CidrTable {
+            spec: format!("cidr:{name}"),
+            rules,
+            warnings,
+        }
     }
 }
 
@@ -231,7 +255,11 @@ impl Table for CidrTable {
                         continue;
                     }
                 }
-                Rule::Match { net, negated, result } => {
+                Rule::Match {
+                    net,
+                    negated,
+                    result,
+                } => {
                     if test(net, *negated, addr.as_ref()) {
                         return Ok(Some(result.clone()));
                     }
@@ -259,7 +287,8 @@ mod tests {
         t.lookup(k).unwrap()
     }
 
-    const C1: &str = "192.168.1.0/24 net\n10.0.0.1 host\n10.0.0.1/8 nonnull\n::ffff:1.2.3.4 mapped\n\
+    const C1: &str =
+        "192.168.1.0/24 net\n10.0.0.1 host\n10.0.0.1/8 nonnull\n::ffff:1.2.3.4 mapped\n\
 2001:db8::/32 v6\n!172.16.0.0/12 notpriv\nif 127.0.0.0/8\n127.0.0.1 lo\nendif\n1.2.3.4/33 bad\n\
 300.1.1.1 bad2\n[fe80::1] brack\n1.2.3.0/24\n  continued\nfoo bar\n0.0.0.0/0 any\n";
 

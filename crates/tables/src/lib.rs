@@ -53,6 +53,10 @@ pub enum TableError {
     /// (Postfix's `fatal:` cases); `what` says where.
     #[error("{0}")]
     Malformed(String),
+    /// A lookup could not be answered (a `fail:` table, or a table inside a
+    /// `unionmap:` or `pipemap:` that failed); `spec` is the table that was asked.
+    #[error("table {spec}: query error: {reason}")]
+    Query { spec: String, reason: String },
     /// Any other I/O error during a lookup or an update.
     #[error("{0}")]
     Io(#[from] std::io::Error),

@@ -142,10 +142,14 @@ impl PatternTable {
             warnings: Vec::new(),
             line: 0,
         };
-        let (lines, _orphans) = source::logical_lines(text);
-        for l in &lines {
-            b.line = l.first_line;
-            b.parse_line(l.text.trim_end());
+        for item in source::lines_in_order(name, text) {
+            match item {
+                Ok(l) => {
+                    b.line = l.first_line;
+                    b.parse_line(l.text.trim_end());
+                }
+                Err(w) => b.warnings.push(w),
+            }
         }
         while let Some((at, line)) = b.open_ifs.pop() {
             b.line = line;
@@ -175,8 +179,10 @@ struct Builder {
 
 impl Builder {
     fn warn(&mut self, msg: impl std::fmt::Display) {
-        self.warnings
-            .push(Warning(format!("{}, line {}: {msg}", self.prefix, self.line)));
+        self.warnings.push(Warning(format!(
+            "{}, line {}: {msg}",
+            self.prefix, self.line
+        )));
     }
 
     fn parse_line(&mut self, text: &str) {
@@ -247,9 +253,10 @@ impl Builder {
                     SubstError::EmptyName => self
                         .warnings
                         .push(Warning(format!("empty macro name: \"{}\"", p.rest))),
-                    SubstError::Truncated => self
-                        .warnings
-                        .push(Warning(format!("truncated macro reference: \"{}\"", p.rest))),
+                    SubstError::Truncated => self.warnings.push(Warning(format!(
+                        "truncated macro reference: \"{}\"",
+                        p.rest
+                    ))),
                     SubstError::NonNumeric(n) => {
                         self.warn(format_args!("non-numeric replacement index \"{n}\""))
                     }
@@ -334,7 +341,9 @@ impl Builder {
         };
         match flags.chars().find(|c| !known.contains(*c)) {
             Some(c) => {
-                self.warn(format_args!("unknown regexp option \"{c}\": skipping this rule"));
+                self.warn(format_args!(
+                    "unknown regexp option \"{c}\": skipping this rule"
+                ));
                 false
             }
             None => true,
@@ -347,7 +356,9 @@ impl Builder {
         if !self.flags_ok(flags) {
             return None;
         }
-        let on = |c: char, default: bool| (flags.chars().filter(|f| *f == c).count() % 2 == 1) != default;
+        let on = |c: char, default: bool| {
+            (flags.chars().filter(|f| *f == c).count() % 2 == 1) != default
+        };
         let matcher = match self.flavor {
             Flavor::Regexp => {
                 let newline = on('m', false);

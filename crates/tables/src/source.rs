@@ -22,10 +22,23 @@ pub struct LogicalLine {
 }
 
 /// A line that cannot start a logical line: it begins with white space but follows
-/// nothing (Postfix warns "logical line must not start with white space" and drops it).
+/// nothing. Postfix joins its own continuation lines to it, warns
+/// `PATH: logical line must not start with whitespace: "TEXT"` and drops it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrphanContinuation {
     pub line: usize,
+    /// The orphan with its continuation lines joined, as the warning quotes it.
+    pub text: String,
+}
+
+impl OrphanContinuation {
+    /// Postfix's warning for this orphan in the file `path`.
+    pub fn warning(&self, path: &str) -> Warning {
+        Warning(format!(
+            "{path}: logical line must not start with whitespace: \"{}\"",
+            self.text
+        ))
+    }
 }
 
 /// Splits `text` into logical lines. Comment lines (first non-blank character `#`)
@@ -33,8 +46,9 @@ pub struct OrphanContinuation {
 /// still continues the line before the comment, as in Postfix.
 pub fn logical_lines(text: &str) -> (Vec<LogicalLine>, Vec<OrphanContinuation>) {
     let mut out: Vec<LogicalLine> = Vec::new();
-    let mut orphans = Vec::new();
-    let mut open = false;
+    let mut orphans: Vec<OrphanContinuation> = Vec::new();
+    // Whether the text being continued is an orphan (true) or a logical line.
+    let mut current: Option<bool> = None;
     for (i, raw) in text.split('\n').enumerate() {
         let number = i + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
@@ -44,12 +58,19 @@ pub fn logical_lines(text: &str) -> (Vec<LogicalLine>, Vec<OrphanContinuation>) 
         }
         let starts_blank = line.len() != trimmed.len();
         if starts_blank {
-            match out.last_mut() {
-                Some(last) if open => {
+            match (current, out.last_mut(), orphans.last_mut()) {
+                (Some(false), Some(last), _) => {
                     last.text.push_str(line);
                     last.last_line = number;
                 }
-                _ => orphans.push(OrphanContinuation { line: number }),
+                (Some(true), _, Some(o)) => o.text.push_str(line),
+                _ => {
+                    orphans.push(OrphanContinuation {
+                        line: number,
+                        text: line.to_string(),
+                    });
+                    current = Some(true);
+                }
             }
             continue;
         }
@@ -58,9 +79,22 @@ pub fn logical_lines(text: &str) -> (Vec<LogicalLine>, Vec<OrphanContinuation>) 
             last_line: number,
             text: line.to_string(),
         });
-        open = true;
+        current = Some(false);
     }
     (out, orphans)
+}
+
+/// Logical lines and orphan warnings in file order, for a parser that reports both
+/// as it goes (`Err` is an orphan's warning, already worded for `path`).
+pub fn lines_in_order(path: &str, text: &str) -> Vec<Result<LogicalLine, Warning>> {
+    let (lines, orphans) = logical_lines(text);
+    let mut all: Vec<(usize, Result<LogicalLine, Warning>)> = lines
+        .into_iter()
+        .map(|l| (l.first_line, Ok(l)))
+        .chain(orphans.iter().map(|o| (o.line, Err(o.warning(path)))))
+        .collect();
+    all.sort_by_key(|(n, _)| *n);
+    all.into_iter().map(|(_, x)| x).collect()
 }
 
 /// One warning a table printed while opening, in Postfix's words without the
@@ -207,8 +241,18 @@ mod tests {
 
     #[test]
     fn leading_blank_first_line_is_an_orphan() {
-        let (lines, orphans) = logical_lines("  x 1\ny 2\n");
-        assert_eq!(orphans, vec![OrphanContinuation { line: 1 }]);
+        let (lines, orphans) = logical_lines("  x 1\n  more\ny 2\n");
+        assert_eq!(
+            orphans,
+            vec![OrphanContinuation {
+                line: 1,
+                text: "  x 1  more".into()
+            }]
+        );
         assert_eq!(lines.len(), 1);
+        assert_eq!(
+            orphans[0].warning("/p").0,
+            "/p: logical line must not start with whitespace: \"  x 1  more\""
+        );
     }
 }

@@ -29,8 +29,8 @@ pub const NOBACKREF: &str = "back-references are not supported";
 const DUP_MAX: u32 = 0x7fff;
 
 const CLASSES: &[&str] = &[
-    "alpha", "upper", "lower", "digit", "xdigit", "space", "print", "punct", "graph",
-    "cntrl", "blank", "alnum",
+    "alpha", "upper", "lower", "digit", "xdigit", "space", "print", "punct", "graph", "cntrl",
+    "blank", "alnum",
 ];
 
 /// Translates `pat` (extended syntax when `extended`, basic otherwise). `newline`
@@ -96,7 +96,10 @@ impl Translator<'_> {
                         b')' if !self.extended => {
                             let start = groups.pop().ok_or(ERPAREN)?;
                             self.out.push(')');
-                            atom = Some(Atom { start, quantified: false });
+                            atom = Some(Atom {
+                                start,
+                                quantified: false,
+                            });
                         }
                         b'|' if !self.extended => {
                             self.out.push('|');
@@ -112,7 +115,10 @@ impl Translator<'_> {
                             let start = self.out.len();
                             self.out.push('\\');
                             self.out.push(e as char);
-                            atom = Some(Atom { start, quantified: false });
+                            atom = Some(Atom {
+                                start,
+                                quantified: false,
+                            });
                         }
                         b'<' | b'>' | b'`' | b'\'' => {
                             self.out.push_str(match e {
@@ -126,7 +132,10 @@ impl Translator<'_> {
                         _ => {
                             let start = self.out.len();
                             push_literal(&mut self.out, e);
-                            atom = Some(Atom { start, quantified: false });
+                            atom = Some(Atom {
+                                start,
+                                quantified: false,
+                            });
                         }
                     }
                 }
@@ -139,7 +148,10 @@ impl Translator<'_> {
                 b')' if self.extended && !groups.is_empty() => {
                     let start = groups.pop().unwrap_or(0);
                     self.out.push(')');
-                    atom = Some(Atom { start, quantified: false });
+                    atom = Some(Atom {
+                        start,
+                        quantified: false,
+                    });
                 }
                 b'|' if self.extended => {
                     self.out.push('|');
@@ -149,7 +161,10 @@ impl Translator<'_> {
                 b'*' if !self.extended && was_branch_start => {
                     let start = self.out.len();
                     push_literal(&mut self.out, c);
-                    atom = Some(Atom { start, quantified: false });
+                    atom = Some(Atom {
+                        start,
+                        quantified: false,
+                    });
                 }
                 b'*' => self.quantify(&mut atom, "*")?,
                 b'+' | b'?' if self.extended => {
@@ -166,18 +181,27 @@ impl Translator<'_> {
                     atom = None;
                 }
                 b'.' => {
-                    atom = Some(Atom { start: self.out.len(), quantified: false });
+                    atom = Some(Atom {
+                        start: self.out.len(),
+                        quantified: false,
+                    });
                     self.out.push('.');
                 }
                 b'[' => {
                     let start = self.out.len();
                     self.bracket()?;
-                    atom = Some(Atom { start, quantified: false });
+                    atom = Some(Atom {
+                        start,
+                        quantified: false,
+                    });
                 }
                 _ => {
                     let start = self.out.len();
                     push_literal(&mut self.out, c);
-                    atom = Some(Atom { start, quantified: false });
+                    atom = Some(Atom {
+                        start,
+                        quantified: false,
+                    });
                 }
             }
         }
@@ -211,7 +235,11 @@ impl Translator<'_> {
     }
 
     /// After `{` (ERE) or `\{` (BRE): `{m}`, `{m,}`, `{m,n}`, `{,n}`.
-    fn interval(&mut self, atom: &mut Option<Atom>, branch_start: bool) -> Result<(), &'static str> {
+    fn interval(
+        &mut self,
+        atom: &mut Option<Atom>,
+        branch_start: bool,
+    ) -> Result<(), &'static str> {
         if atom.is_none() || branch_start {
             return Err(BADRPT);
         }
@@ -225,7 +253,10 @@ impl Translator<'_> {
             match c {
                 b'0'..=b'9' => {
                     let slot = &mut nums[usize::from(comma)];
-                    let v = slot.unwrap_or(0).saturating_mul(10).saturating_add(u32::from(c - b'0'));
+                    let v = slot
+                        .unwrap_or(0)
+                        .saturating_mul(10)
+                        .saturating_add(u32::from(c - b'0'));
                     *slot = Some(v.min(DUP_MAX + 1));
                 }
                 b',' if !comma => comma = true,

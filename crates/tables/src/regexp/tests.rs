@@ -74,7 +74,10 @@ fn if_endif_nesting_and_keywords() {
             "regexp map /t, line 3: ignoring ENDIF without matching IF",
         ]
     );
-    let t = table(Flavor::Pcre, "if !/x/\nif /y/\n/z/ Z\nendif\nendif\n/./ dot\n");
+    let t = table(
+        Flavor::Pcre,
+        "if !/x/\nif /y/\n/z/ Z\nendif\nendif\n/./ dot\n",
+    );
     assert_eq!(q(&t, "yz").as_deref(), Some("Z"));
     assert_eq!(q(&t, "z").as_deref(), Some("dot"));
     assert_eq!(q(&t, "xyz").as_deref(), Some("dot"));
@@ -97,7 +100,10 @@ fn flags_toggle_defaults() {
 
 #[test]
 fn replacement_errors_are_worded_as_postfix() {
-    let t = table(Flavor::Pcre, "/e/ $0\n/h/ a $ b\n/j/ x ${1 b\n!/b/ $1\n/(/ x\n/x\\/ y\n");
+    let t = table(
+        Flavor::Pcre,
+        "/e/ $0\n/h/ a $ b\n/j/ x ${1 b\n!/b/ $1\n/(/ x\n/x\\/ y\n",
+    );
     assert_eq!(
         warnings(&t),
         [
@@ -132,7 +138,10 @@ fn braced_rules_open_through_open() {
     let t = crate::open("regexp:{ {/a/ A}, {/b/ B} }", &OpenOptions::default()).unwrap();
     assert_eq!(t.lookup("b").unwrap().as_deref(), Some("B"));
     let e = crate::open("pcre:{{/a/ A}x}", &OpenOptions::default()).unwrap_err();
-    assert_eq!(e.to_string(), "pcre map: syntax error after '}' in \"{/a/ A}x\"");
+    assert_eq!(
+        e.to_string(),
+        "pcre map: syntax error after '}' in \"{/a/ A}x\""
+    );
 }
 
 mod props {
