@@ -37,9 +37,10 @@ FACTEUR = {
 # Byte counts Postfix keeps as "long" (CONFIG_LONG): Kind::Size.
 SIZE = {
     "message_size_limit", "mailbox_size_limit", "virtual_mailbox_limit",
-    "queue_minfree", "lmdb_map_size", "header_size_limit", "body_checks_size_limit",
-    "bounce_size_limit", "smtpd_proxy_... ",
+    "queue_minfree", "lmdb_map_size",
 }
+# ... and byte counts Postfix keeps in an int (checked: 9999999999 is rejected).
+NOT_SIZE = {"header_size_limit", "body_checks_size_limit", "bounce_size_limit"}
 
 # Integers that Postfix requires to be at least 1.
 INT_MIN1 = {
@@ -150,7 +151,13 @@ KIND_OVERRIDE = {
         "compatibility_level", "mail_release_date", "lmtp_tcp_port",
         "default_destination_concurrency_negative_feedback",
         "default_destination_concurrency_positive_feedback")},
+    # Bounds found by running postmap with out-of-range values (the global parameters).
     "hash_queue_depth": "Int { min: 1, max: INT_MAX }",
+    "berkeley_db_create_buffer_size": "Int { min: 1, max: INT_MAX }",
+    "berkeley_db_read_buffer_size": "Int { min: 1, max: INT_MAX }",
+    "header_size_limit": "Int { min: 1, max: INT_MAX }",
+    "line_length_limit": "Int { min: 512, max: INT_MAX }",
+    "lmdb_map_size": "Size { min: 1 }",
     "lmtp_min_data_rate": "Int { min: 1, max: INT_MAX }",
     "smtp_min_data_rate": "Int { min: 1, max: INT_MAX }",
     "smtpd_min_data_rate": "Int { min: 1, max: INT_MAX }",
@@ -399,6 +406,8 @@ def manual():
 def classify(name, raw, expanded, man):
     """The Kind, as Rust text."""
     first = man.split(". ")[0] if man else ""
+    if name in KIND_OVERRIDE:
+        return KIND_OVERRIDE[name]
     if name == "process_id":
         return "Int { min: 0, max: INT_MAX }"
     if name in HOST and name != "mynetworks":
@@ -416,13 +425,11 @@ def classify(name, raw, expanded, man):
         min_ = 1 if nonzero and int(m.group(1)) > 0 else 0
         return f"Time {{ unit: '{unit}', min: {min_}, max: TIME_MAX }}"
     if re.fullmatch(r"-?\d+", expanded):
-        if name in SIZE or re.search(r"\bin bytes\b", first):
+        if name in SIZE or (re.search(r"\bin bytes\b", first) and name not in NOT_SIZE):
             return "Size { min: 0 }"
         positive = re.search(r"greater than zero|must be positive|non-zero (?:value|number)", man)
         min_ = 1 if name in INT_MIN1 or (positive and int(expanded) > 0) else 0
         return f"Int {{ min: {min_}, max: INT_MAX }}"
-    if name in KIND_OVERRIDE:
-        return KIND_OVERRIDE[name]
     if name in STR_EXTRA:
         return "Str"
     if name not in NOT_TABLE and (

@@ -33,7 +33,7 @@ pub(super) const PARAMS: &[ParamDef] = &[
     p("forward_path", List, Text("$home/.forward${recipient_delimiter}${extension}, $home/.forward"), true),
     p("frozen_delivered_to", Bool, Text("yes"), true),
     p("home_mailbox", Str, Text(""), true),
-    p("lmdb_map_size", Size { min: 0 }, Text("16777216"), true),
+    p("lmdb_map_size", Size { min: 1 }, Text("16777216"), true),
     p("local_command_shell", Str, Text(""), true),
     p("local_delivery_status_filter", TableList, Text("$default_delivery_status_filter"), false),
     p("local_header_rewrite_clients", List, Text("permit_inet_interfaces"), true),

@@ -43,7 +43,7 @@ pub(super) const PARAMS: &[ParamDef] = &[
     p("lmtp_line_length_limit", Int { min: 0, max: INT_MAX }, Text("998"), true),
     p("lmtp_mail_timeout", Time { unit: 's', min: 1, max: TIME_MAX }, Text("300s"), true),
     p("lmtp_mime_header_checks", TableList, Text(""), false),
-    p("lmtp_min_data_rate", Int { min: 0, max: INT_MAX }, Text("500"), false),
+    p("lmtp_min_data_rate", Int { min: 1, max: INT_MAX }, Text("500"), false),
     p("lmtp_mx_address_limit", Int { min: 0, max: INT_MAX }, Text("5"), true),
     p("lmtp_mx_session_limit", Int { min: 0, max: INT_MAX }, Text("2"), true),
     p("lmtp_nested_header_checks", TableList, Text(""), false),
@@ -63,6 +63,6 @@ pub(super) const PARAMS: &[ParamDef] = &[
     p("lmtp_sender_dependent_authentication", Bool, Text("no"), false),
     p("lmtp_skip_5xx_greeting", Bool, Text("yes"), true),
     p("lmtp_skip_quit_response", Bool, Text("no"), true),
-    p("lmtp_tcp_port", Int { min: 0, max: INT_MAX }, Text("24"), true),
+    p("lmtp_tcp_port", Str, Text("24"), true),
     p("lmtp_xforward_timeout", Time { unit: 's', min: 1, max: TIME_MAX }, Text("300s"), true),
 ];

@@ -9,14 +9,14 @@ use super::{p, ParamDef, INT_MAX, TIME_MAX};
 
 #[rustfmt::skip]
 pub(super) const PARAMS: &[ParamDef] = &[
-    p("compatibility_level", Int { min: 0, max: INT_MAX }, Text("0"), true),
+    p("compatibility_level", Str, Text("0"), true),
     p("daemon_directory", Str, Text("/usr/lib/postfix/sbin"), true),
     p("daemon_timeout", Time { unit: 's', min: 1, max: TIME_MAX }, Text("18000s"), true),
     p("debug_peer_level", Int { min: 1, max: INT_MAX }, Text("2"), true),
     p("debug_peer_list", List, Text(""), true),
     p("debugger_command", Str, Text(""), false),
     p("mail_name", Str, Text("Postfix"), true),
-    p("mail_release_date", Int { min: 0, max: INT_MAX }, Text("20240304"), true),
+    p("mail_release_date", Str, Text("20240304"), true),
     p("mail_version", Str, Text(env!("CARGO_PKG_VERSION")), true),
     p("maillog_file", Str, Text(""), true),
     p("maillog_file_compressor", Str, Text("gzip"), true),

@@ -10,8 +10,8 @@ use super::{p, ParamDef, INT_MAX, TIME_MAX};
 #[rustfmt::skip]
 pub(super) const PARAMS: &[ParamDef] = &[
     p("application_event_drain_time", Time { unit: 's', min: 1, max: TIME_MAX }, Text("100s"), false),
-    p("berkeley_db_create_buffer_size", Int { min: 0, max: INT_MAX }, Text("16777216"), false),
-    p("berkeley_db_read_buffer_size", Int { min: 0, max: INT_MAX }, Text("131072"), false),
+    p("berkeley_db_create_buffer_size", Int { min: 1, max: INT_MAX }, Text("16777216"), false),
+    p("berkeley_db_read_buffer_size", Int { min: 1, max: INT_MAX }, Text("131072"), false),
     p("config_directory", Str, Text("/etc/facteur"), true),
     p("data_directory", Str, Text("/var/lib/facteur"), true),
     p("default_database_type", Str, Text("hash"), true),

@@ -56,7 +56,7 @@ pub(super) const PARAMS: &[ParamDef] = &[
     p("smtp_line_length_limit", Int { min: 0, max: INT_MAX }, Text("998"), true),
     p("smtp_mail_timeout", Time { unit: 's', min: 1, max: TIME_MAX }, Text("300s"), true),
     p("smtp_mime_header_checks", TableList, Text(""), false),
-    p("smtp_min_data_rate", Size { min: 0 }, Text("500"), false),
+    p("smtp_min_data_rate", Int { min: 1, max: INT_MAX }, Text("500"), false),
     p("smtp_mx_address_limit", Int { min: 0, max: INT_MAX }, Text("5"), true),
     p("smtp_mx_session_limit", Int { min: 0, max: INT_MAX }, Text("2"), true),
     p("smtp_nested_header_checks", TableList, Text(""), false),

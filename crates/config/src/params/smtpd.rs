@@ -93,7 +93,7 @@ pub(super) const PARAMS: &[ParamDef] = &[
     p("smtpd_history_flush_threshold", Int { min: 1, max: INT_MAX }, Text("100"), true),
     p("smtpd_junk_command_limit", Int { min: 0, max: INT_MAX }, Text("${stress?{1}:{100}}"), true),
     p("smtpd_log_access_permit_actions", List, Text(""), true),
-    p("smtpd_min_data_rate", Size { min: 0 }, Text("500"), false),
+    p("smtpd_min_data_rate", Int { min: 1, max: INT_MAX }, Text("500"), false),
     p("smtpd_noop_commands", List, Text(""), true),
     p("smtpd_null_access_lookup_key", Str, Text("<>"), true),
     p("smtpd_peername_lookup", Bool, Text("yes"), true),
