@@ -446,7 +446,23 @@ def classify(name, raw, expanded, man):
     return "Str"
 
 
+# Where the prefixes above put a name in the wrong file.
+GROUP_OVERRIDE = {
+    **{n: "cleanup" for n in ("always_add_missing_headers", "undisclosed_recipients_header")},
+    **{n: "delivery" for n in ("virtual_delivery_status_filter",)},
+    **{n: "misc" for n in (
+        "max_idle", "max_use", "lmdb_map_size", "process_id_directory",
+        "daemon_table_open_error_is_fatal", "command_directory", "newaliases_path",
+        "mailq_path", "sendmail_path", "shlib_directory", "daemon_directory",
+        "daemon_timeout", "meta_directory", "compatibility_level", "inet_interfaces",
+        "inet_protocols", "proxy_interfaces", "trigger_timeout", "qmqpd_authorized_clients",
+        "qmqpd_client_port_logging", "qmqpd_error_delay", "qmqpd_timeout")},
+}
+
+
 def group_of(name):
+    if name in GROUP_OVERRIDE:
+        return GROUP_OVERRIDE[name]
     for g, pred in GROUPS:
         if pred(name):
             return g

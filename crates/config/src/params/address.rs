@@ -13,7 +13,6 @@ use super::{p, ParamDef, INT_MAX};
 pub(super) const PARAMS: &[ParamDef] = &[
     p("allow_untrusted_routing", Bool, Text("no"), true),
     p("alternate_config_directories", List, Text(""), true),
-    p("always_add_missing_headers", Bool, Text("no"), true),
     p("always_bcc", Str, Text(""), true),
     p("append_at_myorigin", Bool, Text("yes"), true),
     p("append_dot_mydomain", Bool, Text("${{$compatibility_level} <level {1} ? {yes} : {no}}"), true),
@@ -47,11 +46,9 @@ pub(super) const PARAMS: &[ParamDef] = &[
     p("sender_canonical_classes", List, Text("envelope_sender, header_sender"), true),
     p("sender_canonical_maps", TableList, Text(""), true),
     p("swap_bangpath", Bool, Text("yes"), true),
-    p("undisclosed_recipients_header", Str, Text(""), true),
     p("virtual_alias_address_length_limit", Int { min: 0, max: INT_MAX }, Text("1000"), true),
     p("virtual_alias_domains", List, Text("$virtual_alias_maps"), true),
     p("virtual_alias_expansion_limit", Int { min: 0, max: INT_MAX }, Text("1000"), true),
     p("virtual_alias_maps", TableList, Text("$virtual_maps"), true),
     p("virtual_alias_recursion_limit", Int { min: 0, max: INT_MAX }, Text("1000"), true),
-    p("virtual_delivery_status_filter", TableList, Text("$default_delivery_status_filter"), false),
 ];

@@ -6,10 +6,11 @@
 
 use super::Default::Text;
 use super::Kind::*;
-use super::{p, ParamDef, INT_MAX, TIME_MAX};
+use super::{p, ParamDef, INT_MAX};
 
 #[rustfmt::skip]
 pub(super) const PARAMS: &[ParamDef] = &[
+    p("always_add_missing_headers", Bool, Text("no"), true),
     p("authorized_submit_users", List, Text("static:anyone"), true),
     p("body_checks", TableList, Text(""), true),
     p("body_checks_size_limit", Int { min: 0, max: INT_MAX }, Text("51200"), true),
@@ -28,8 +29,6 @@ pub(super) const PARAMS: &[ParamDef] = &[
     p("hopcount_limit", Int { min: 1, max: INT_MAX }, Text("50"), true),
     p("info_log_address_format", Str, Text("external"), true),
     p("line_length_limit", Int { min: 512, max: INT_MAX }, Text("2048"), true),
-    p("max_idle", Time { unit: 's', min: 1, max: TIME_MAX }, Text("100s"), true),
-    p("max_use", Int { min: 1, max: INT_MAX }, Text("100"), true),
     p("message_drop_headers", List, Text("bcc, content-length, resent-bcc, return-path"), true),
     p("message_reject_characters", Str, Text(""), true),
     p("message_size_limit", Size { min: 0 }, Text("10240000"), true),
@@ -40,7 +39,7 @@ pub(super) const PARAMS: &[ParamDef] = &[
     p("nested_header_checks", TableList, Text("$header_checks"), true),
     p("receive_override_options", List, Text(""), true),
     p("sendmail_fix_line_endings", Str, Text("always"), true),
-    p("sendmail_path", Str, Text("/usr/sbin/sendmail"), true),
     p("show_user_unknown_table_name", Bool, Text("yes"), true),
+    p("undisclosed_recipients_header", Str, Text(""), true),
     p("verp_delimiter_filter", Str, Text("-=+"), false),
 ];

@@ -10,9 +10,6 @@ use super::{p, ParamDef, INT_MAX, TIME_MAX};
 
 #[rustfmt::skip]
 pub(super) const PARAMS: &[ParamDef] = &[
-    p("compatibility_level", Str, Text("0"), true),
-    p("daemon_directory", Str, Text("/usr/lib/postfix/sbin"), true),
-    p("daemon_timeout", Time { unit: 's', min: 1, max: TIME_MAX }, Text("18000s"), true),
     p("debug_peer_level", Int { min: 1, max: INT_MAX }, Text("2"), true),
     p("debug_peer_list", List, Text(""), true),
     p("debugger_command", Str, Text(""), false),
@@ -23,7 +20,6 @@ pub(super) const PARAMS: &[ParamDef] = &[
     p("maillog_file_compressor", Str, Text("gzip"), true),
     p("maillog_file_prefixes", List, Text("/var, /dev/stdout"), true),
     p("maillog_file_rotate_suffix", Str, Text("%Y%m%d-%H%M%S"), true),
-    p("meta_directory", Str, Text("/etc/facteur"), true),
     p("postlog_service_name", Str, Text("postlog"), false),
     p("postlogd_watchdog_timeout", Time { unit: 's', min: 1, max: TIME_MAX }, Text("10s"), false),
     p("process_id", Int { min: 0, max: INT_MAX }, Host, true),
