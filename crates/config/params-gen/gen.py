@@ -463,6 +463,40 @@ def implemented(name):
     return name.startswith(IMPL_PREFIX)
 
 
+def load_docs():
+    """params-gen/docs.tsv: one line per parameter, in our own words. LMTP and tlsproxy
+    parameters that mirror an SMTP client or server one take its text."""
+    docs = {}
+    with open(os.path.join(HERE, "docs.tsv")) as f:
+        for line in f:
+            name, doc = line.rstrip("\n").split("\t")
+            docs[name] = doc
+    return docs
+
+
+def lower_first(s):
+    return s[0].lower() + s[1:] if len(s) > 1 and s[1].islower() else s
+
+
+def doc_of(name, docs):
+    if name in docs:
+        return docs[name]
+    if name.startswith("lmtp_") and "smtp_" + name[5:] in docs:
+        return "LMTP client: " + lower_first(
+            docs["smtp_" + name[5:]].replace("SMTP client", "LMTP client"))
+    if name.startswith("tlsproxy_client_"):
+        rest = name[len("tlsproxy_client_"):]
+        for twin in ("smtp_tls_" + rest, "smtp_" + rest):
+            if twin in docs:
+                return "tlsproxy, client side: " + lower_first(docs[twin])
+    if name.startswith("tlsproxy_"):
+        rest = name[len("tlsproxy_"):]
+        for twin in ("smtpd_" + rest,):
+            if twin in docs:
+                return "tlsproxy, server side: " + lower_first(docs[twin])
+    sys.exit(f"{name}: no doc in docs.tsv")
+
+
 def rust_str(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -474,6 +508,7 @@ def main():
         raw = parse(postconf(["-c", d, "-d"]))
         exp = parse(postconf(["-c", d, "-dx"]))
     man = manual()
+    docs = load_docs()
     kinds = {n: classify(n, raw[n], exp[n], man.get(n, "")) for n in raw}
     # The manual documents most lmtp_* parameters by reference to their smtp_* twin:
     # give them the twin's kind and bounds.
@@ -487,7 +522,8 @@ def main():
         kind = kinds[name]
         default = ("Host" if name in HOST else f"Text({FACTEUR[name]})" if name in FACTEUR
                    else f"Text({rust_str(raw[name])})")
-        groups.setdefault(group_of(name), []).append((name, kind, default, implemented(name)))
+        groups.setdefault(group_of(name), []).append(
+            (name, kind, default, implemented(name), doc_of(name, docs)))
     for g, rows in sorted(groups.items()):
         path = os.path.join(OUT, f"{g}.rs")
         with open(path, "w") as f:
@@ -498,8 +534,9 @@ def main():
                     "use super::Default::{Host, Text};\nuse super::Kind::*;\n"
                     "use super::{p, ParamDef, INT_MAX, TIME_MAX};\n\n"
                     "#[rustfmt::skip]\npub(super) const PARAMS: &[ParamDef] = &[\n")
-            for name, kind, default, impl in rows:
-                f.write(f"    p({rust_str(name)}, {kind}, {default}, {'true' if impl else 'false'}),\n")
+            for name, kind, default, impl, doc in rows:
+                f.write(f"    p({rust_str(name)}, {kind}, {default}, {'true' if impl else 'false'},\n"
+                        f"      {rust_str(doc)}),\n")
             f.write("];\n")
         # silence unused-import warnings for files without Host/Text entries
         src = open(path).read()

@@ -74,6 +74,8 @@ pub struct ParamDef {
     /// False for parameters Postfix 3.7 has that facteur accepts but does not act on
     /// yet: the daemon warns once at start when main.cf sets one.
     pub implemented: bool,
+    /// One line saying what the parameter controls (postconf(5) has the full story).
+    pub doc: &'static str,
 }
 
 /// Postfix keeps integers in a C `int`.
@@ -82,12 +84,19 @@ pub const INT_MAX: i64 = i32::MAX as i64;
 pub const TIME_MAX: i64 = i32::MAX as i64;
 
 /// Shorthand for the generated tables.
-const fn p(name: &'static str, kind: Kind, default: Default, implemented: bool) -> ParamDef {
+const fn p(
+    name: &'static str,
+    kind: Kind,
+    default: Default,
+    implemented: bool,
+    doc: &'static str,
+) -> ParamDef {
     ParamDef {
         name,
         kind,
         default,
         implemented,
+        doc,
     }
 }
 
@@ -134,7 +143,7 @@ const fn name_lt(a: &str, b: &str) -> bool {
 /// K-way merge of the sorted groups. Fails the build if a group is unsorted or a name
 /// is defined twice (STYLE rule 4: once).
 const fn merge() -> [ParamDef; COUNT] {
-    let mut out = [p("", Kind::Str, Default::Text(""), false); COUNT];
+    let mut out = [p("", Kind::Str, Default::Text(""), false, ""); COUNT];
     let mut pos = [0usize; GROUPS.len()];
     let mut n = 0;
     while n < COUNT {

@@ -18,6 +18,14 @@ fn sorted_and_unique() {
 }
 
 #[test]
+fn every_parameter_has_a_one_line_doc() {
+    for p in all() {
+        assert!(!p.doc.is_empty() && !p.doc.contains('\n'), "{}", p.name);
+        assert!(p.doc.len() < 140, "{}: keep it to one line", p.name);
+    }
+}
+
+#[test]
 fn lookup_finds_every_entry_and_nothing_else() {
     for p in all() {
         assert_eq!(lookup(p.name).map(|q| q.name), Some(p.name));
