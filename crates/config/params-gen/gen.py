@@ -7,8 +7,14 @@ per-transport ones postconf derives from master.cf services), `postconf -c EMPTY
 (defaults expanded, to infer each kind) and `man 5 postconf` (time units, bounds, lists
 and tables). Only names, default texts and classifications are emitted; no manual text.
 
-The generated files are committed and are the source of truth; hand edits go into the
-OVERRIDES tables below, then rerun:  python3 crates/config/params-gen/gen.py
+Inputs besides Postfix: docs.tsv (one line per parameter, our own words) and the
+override tables below (kinds, bounds, files, implemented flags, facteur's own defaults).
+probe-bounds.sh cross-checks kinds and bounds of the global parameters with postmap.
+
+The generated files are committed and are the source of truth (nothing runs this at
+build time); to change an entry, edit a table here or docs.tsv, then rerun:
+    python3 crates/config/params-gen/gen.py
+and check that `cargo test -p facteur-config params` still passes.
 """
 import os
 import re
