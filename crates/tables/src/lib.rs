@@ -44,6 +44,14 @@ pub enum TableError {
         #[source]
         source: std::io::Error,
     },
+    /// A table's source file could not be opened or read (the non-indexed types,
+    /// Postfix's `open PATH: reason`).
+    #[error("open {path}: {source}")]
+    OpenSource {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
     /// A table file is malformed in a way that stops it from being used at all
     /// (Postfix's `fatal:` cases); `what` says where.
     #[error("{0}")]
@@ -55,6 +63,10 @@ pub enum TableError {
         spec: String,
         operation: &'static str,
     },
+    /// A lookup could not be answered (a `fail:` table, or a table inside a
+    /// `unionmap:` or `pipemap:` that failed); `spec` is the table that was asked.
+    #[error("table {spec}: query error: {reason}")]
+    Query { spec: String, reason: String },
     /// Any other I/O error during a lookup or an update.
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -92,6 +104,12 @@ pub trait Table: Send + Sync + std::fmt::Debug {
             spec: self.spec().to_string(),
             operation: "sequence",
         })
+    }
+
+    /// The warnings Postfix would have printed while opening this table (bad lines
+    /// and the like), in order, without the `program: warning: ` prefix.
+    fn warnings(&self) -> &[source::Warning] {
+        &[]
     }
 }
 
