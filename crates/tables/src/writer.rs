@@ -299,6 +299,23 @@ impl TableWriter for FileWriter {
     }
 }
 
+/// Test helper: the `key value` pairs of a small table source file, split as postmap
+/// splits them (first white space ends the key; the value is the rest, trimmed).
+#[cfg(test)]
+pub fn source_pairs(text: &str) -> Vec<(String, String)> {
+    crate::source::logical_lines(text)
+        .0
+        .into_iter()
+        .map(|l| {
+            let t = l.text.trim();
+            match t.split_once(|c: char| c.is_ascii_whitespace()) {
+                Some((k, v)) => (k.to_string(), v.trim().to_string()),
+                None => (t.to_string(), String::new()),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,21 +364,4 @@ mod tests {
             PathBuf::from("/etc/x.cdb")
         );
     }
-}
-
-/// Test helper: the `key value` pairs of a small table source file, split as postmap
-/// splits them (first white space ends the key; the value is the rest, trimmed).
-#[cfg(test)]
-pub fn source_pairs(text: &str) -> Vec<(String, String)> {
-    crate::source::logical_lines(text)
-        .0
-        .into_iter()
-        .map(|l| {
-            let t = l.text.trim();
-            match t.split_once(|c: char| c.is_ascii_whitespace()) {
-                Some((k, v)) => (k.to_string(), v.trim().to_string()),
-                None => (t.to_string(), String::new()),
-            }
-        })
-        .collect()
 }
