@@ -277,6 +277,10 @@ impl Table for CidrTable {
     fn warnings(&self) -> &[Warning] {
         &self.warnings
     }
+
+    fn is_pattern(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]

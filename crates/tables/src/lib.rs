@@ -90,6 +90,13 @@ pub trait Table: Send + Sync + std::fmt::Debug {
     fn warnings(&self) -> &[source::Warning] {
         &[]
     }
+
+    /// Whether this is a pattern table (regexp, pcre, cidr) that Postfix asks only
+    /// with full keys, never with the partial keys of a search order (`user@domain`
+    /// without its extension, `domain`, `user@`): see `search`.
+    fn is_pattern(&self) -> bool {
+        false
+    }
 }
 
 /// Opens `spec` (`type:name`, or `inline:{...}` and the other braced forms).

@@ -44,6 +44,12 @@ impl Table for Pipe {
     fn spec(&self) -> &str {
         &self.spec
     }
+
+    /// A pattern table only when every member is one, so partial keys still reach
+    /// the members that take them.
+    fn is_pattern(&self) -> bool {
+        self.members.iter().all(|t| t.is_pattern())
+    }
 }
 
 #[cfg(test)]

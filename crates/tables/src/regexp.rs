@@ -486,6 +486,10 @@ impl Table for PatternTable {
     fn warnings(&self) -> &[Warning] {
         &self.warnings
     }
+
+    fn is_pattern(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]

@@ -72,6 +72,12 @@ impl Table for Union {
     fn spec(&self) -> &str {
         &self.spec
     }
+
+    /// A pattern table only when every member is one, so partial keys still reach
+    /// the members that take them.
+    fn is_pattern(&self) -> bool {
+        self.members.iter().all(|t| t.is_pattern())
+    }
 }
 
 #[cfg(test)]
