@@ -43,7 +43,7 @@ pub enum TableError {
     },
     /// A table's source file could not be opened or read (the non-indexed types,
     /// Postfix's `open PATH: reason`).
-    #[error("open {path}: {source}")]
+    #[error("open {path}: {}", strerror(source))]
     OpenSource {
         path: String,
         #[source]
@@ -60,6 +60,15 @@ pub enum TableError {
     /// Any other I/O error during a lookup or an update.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+}
+
+/// An I/O error as `strerror` words it (without Rust's ` (os error N)`).
+fn strerror(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" (os error ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
 }
 
 /// What a caller tells a table when it opens it: the flags Postfix's dict layer keeps.
