@@ -27,8 +27,9 @@ const HEADER: usize = 2048;
 
 /// The cdb hash of a key (as stored).
 pub fn hash(key: &[u8]) -> u32 {
-    key.iter()
-        .fold(5381u32, |h, &b| h.wrapping_shl(5).wrapping_add(h) ^ u32::from(b))
+    key.iter().fold(5381u32, |h, &b| {
+        h.wrapping_shl(5).wrapping_add(h) ^ u32::from(b)
+    })
 }
 
 fn u32_at(b: &[u8], at: usize) -> Option<u32> {
@@ -257,7 +258,10 @@ pub fn read_all(path: &Path) -> Result<Vec<Entry>, TableError> {
     let list = cdb
         .entries()
         .map_err(|e| TableError::Malformed(format!("{display}: {e}")))?;
-    Ok(list.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+    Ok(list
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect())
 }
 
 #[cfg(test)]

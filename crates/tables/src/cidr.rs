@@ -284,6 +284,7 @@ impl Table for CidrTable {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

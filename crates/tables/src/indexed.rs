@@ -101,7 +101,10 @@ impl Table for IndexedTable {
     }
 
     fn entries(&self) -> Result<Vec<(String, String)>, TableError> {
-        let list = self.reader.entries().map_err(|e| malformed(&self.path, &e))?;
+        let list = self
+            .reader
+            .entries()
+            .map_err(|e| malformed(&self.path, &e))?;
         Ok(list
             .into_iter()
             .map(|(k, v)| (writer::text(k), writer::text(v)))
@@ -134,7 +137,10 @@ pub fn read_all(layout: Layout, path: &Path) -> Result<Vec<Entry>, TableError> {
     })?;
     let reader = Reader::new(bytes, layout).map_err(|e| malformed(&display, &e))?;
     let list = reader.entries().map_err(|e| malformed(&display, &e))?;
-    Ok(list.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+    Ok(list
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect())
 }
 
 #[cfg(test)]

@@ -63,10 +63,15 @@ pub enum TableError {
         spec: String,
         operation: &'static str,
     },
-    /// A lookup could not be answered (a `fail:` table, or a table inside a
-    /// `unionmap:` or `pipemap:` that failed); `spec` is the table that was asked.
-    #[error("table {spec}: query error: {reason}")]
-    Query { spec: String, reason: String },
+    /// A lookup (`operation` "query") or a listing ("sequence") could not be
+    /// answered: a `fail:` table, or a table inside a `unionmap:` or `pipemap:` that
+    /// failed; `spec` is the table that was asked.
+    #[error("table {spec}: {operation} error: {reason}")]
+    Query {
+        spec: String,
+        operation: &'static str,
+        reason: String,
+    },
     /// Any other I/O error during a lookup or an update.
     #[error("{0}")]
     Io(#[from] std::io::Error),

@@ -96,7 +96,11 @@ impl Table for LmdbTable {
 
 /// Opens the LMDB file at `path`: read-only, unlocked (the file is never changed in
 /// place), no sub-directory.
-fn open_env(path: &Path, writable: bool, map_size: Option<usize>) -> heed::Result<heed::Env<WithoutTls>> {
+fn open_env(
+    path: &Path,
+    writable: bool,
+    map_size: Option<usize>,
+) -> heed::Result<heed::Env<WithoutTls>> {
     let mut opts = EnvOpenOptions::new().read_txn_without_tls();
     opts.max_dbs(0);
     if let Some(size) = map_size {

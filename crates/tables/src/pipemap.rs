@@ -29,9 +29,12 @@ impl Table for Pipe {
             match t.lookup(&current) {
                 Ok(Some(v)) => current = v,
                 Ok(None) => return Ok(None),
-                Err(TableError::Query { reason, .. }) => {
+                Err(TableError::Query {
+                    operation, reason, ..
+                }) => {
                     return Err(TableError::Query {
                         spec: self.spec.clone(),
+                        operation,
                         reason,
                     })
                 }
@@ -53,6 +56,7 @@ impl Table for Pipe {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -561,4 +561,5 @@ impl Table for PatternTable {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests;

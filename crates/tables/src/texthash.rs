@@ -126,6 +126,8 @@ pub struct TextHash {
     spec: String,
     fold_case: bool,
     map: HashMap<String, String>,
+    /// Keys in file order, for `entries`.
+    order: Vec<String>,
     warnings: Vec<Warning>,
 }
 
@@ -134,6 +136,7 @@ impl TextHash {
     pub fn parse(path: &str, text: &str, fold_case: bool) -> TextHash {
         let mut warnings = Vec::new();
         let mut map = HashMap::new();
+        let mut order = Vec::new();
         for e in parse_in_order(path, text, fold_case) {
             let e = match e {
                 Ok(e) => e,
@@ -149,12 +152,14 @@ impl TextHash {
                 )));
                 continue;
             }
+            order.push(e.key.clone());
             map.insert(e.key, e.value);
         }
         TextHash {
             spec: format!("texthash:{path}"),
             fold_case,
             map,
+            order,
             warnings,
         }
     }
@@ -170,6 +175,15 @@ impl Table for TextHash {
         Ok(v.cloned())
     }
 
+    /// In file order (Postfix lists in its hash order, which differs).
+    fn entries(&self) -> Result<Vec<(String, String)>, TableError> {
+        Ok(self
+            .order
+            .iter()
+            .filter_map(|k| self.map.get(k).map(|v| (k.clone(), v.clone())))
+            .collect())
+    }
+
     fn spec(&self) -> &str {
         &self.spec
     }
@@ -180,6 +194,7 @@ impl Table for TextHash {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -221,6 +236,9 @@ k3:colon x\n k4 orphan\nk5 a\n\n  b\nUPPER x\n";
             assert_eq!(t.lookup(k).unwrap().as_deref(), v, "{k}");
         }
         assert_eq!(t.warnings()[0].0, "/t, line 2: duplicate entry: \"key1\"");
+        let e = t.entries().unwrap();
+        assert_eq!(e[0], ("key1".to_string(), "v1".to_string()));
+        assert_eq!(e.len(), 7);
         let t = TextHash::parse("/t", T1, false);
         assert_eq!(t.lookup("UPPER").unwrap().as_deref(), Some("x"));
         assert_eq!(t.lookup("upper").unwrap(), None);

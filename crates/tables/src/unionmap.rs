@@ -57,9 +57,12 @@ impl Table for Union {
                     None => found = Some(v),
                 },
                 Ok(None) => {}
-                Err(TableError::Query { reason, .. }) => {
+                Err(TableError::Query {
+                    operation, reason, ..
+                }) => {
                     return Err(TableError::Query {
                         spec: self.spec.clone(),
+                        operation,
                         reason,
                     })
                 }
@@ -81,6 +84,7 @@ impl Table for Union {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -240,8 +240,14 @@ mod tests {
     #[test]
     fn duplicate_policies() {
         let mut set = EntrySet::default();
-        assert_eq!(set.insert(b("a"), b("1"), Duplicates::KeepFirstWarn), Inserted::New);
-        assert_eq!(set.insert(b("b"), b("2"), Duplicates::KeepFirstWarn), Inserted::New);
+        assert_eq!(
+            set.insert(b("a"), b("1"), Duplicates::KeepFirstWarn),
+            Inserted::New
+        );
+        assert_eq!(
+            set.insert(b("b"), b("2"), Duplicates::KeepFirstWarn),
+            Inserted::New
+        );
         assert_eq!(
             set.insert(b("a"), b("3"), Duplicates::KeepFirstWarn),
             Inserted::Duplicate
@@ -250,7 +256,10 @@ mod tests {
             set.insert(b("a"), b("4"), Duplicates::KeepFirstQuiet),
             Inserted::Duplicate
         );
-        assert_eq!(set.insert(b("a"), b("5"), Duplicates::Replace), Inserted::Replaced);
+        assert_eq!(
+            set.insert(b("a"), b("5"), Duplicates::Replace),
+            Inserted::Replaced
+        );
         assert!(set.remove(b"b"));
         assert!(!set.remove(b"b"));
         assert_eq!(set.into_entries(), vec![(b("a"), b("5"))]);
@@ -263,6 +272,9 @@ mod tests {
         assert!(matches!(fold("abc"), Cow::Borrowed(_)));
         assert_eq!(with_nul(b"x", true), b"x\0");
         assert_eq!(text(b"x\0"), "x");
-        assert_eq!(file_path(Kind::Cdb, std::path::Path::new("/etc/x")), PathBuf::from("/etc/x.cdb"));
+        assert_eq!(
+            file_path(Kind::Cdb, std::path::Path::new("/etc/x")),
+            PathBuf::from("/etc/x.cdb")
+        );
     }
 }

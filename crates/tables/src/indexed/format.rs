@@ -280,7 +280,11 @@ pub fn build<W: Write>(
     let mut offsets = Vec::with_capacity(entries.len());
     let mut data_len: u64 = 0;
     for (k, v) in entries {
-        flags |= if k.last() == Some(&0) { FLAG_NUL } else { FLAG_NO_NUL };
+        flags |= if k.last() == Some(&0) {
+            FLAG_NUL
+        } else {
+            FLAG_NO_NUL
+        };
         offsets.push(data_len);
         let klen = u32::try_from(k.len()).map_err(|_| too_big())?;
         let vlen = u32::try_from(v.len()).map_err(|_| too_big())?;
@@ -291,7 +295,9 @@ pub fn build<W: Write>(
     }
     let index: Vec<u64> = match layout {
         Layout::Hash => {
-            let slots = (entries.len() + entries.len() / 3).max(8).next_power_of_two();
+            let slots = (entries.len() + entries.len() / 3)
+                .max(8)
+                .next_power_of_two();
             let mask = slots - 1;
             let mut cells = vec![0u64; slots];
             for ((k, _), &off) in entries.iter().zip(&offsets) {
@@ -405,10 +411,16 @@ mod tests {
         let good = built(Layout::Hash, 3);
         let mut bad = good.clone();
         bad[0] = b'X';
-        assert_eq!(Reader::new(bad, Layout::Hash).err(), Some(FormatError::BadMagic));
+        assert_eq!(
+            Reader::new(bad, Layout::Hash).err(),
+            Some(FormatError::BadMagic)
+        );
         let mut bad = good.clone();
         bad[8] = 9;
-        assert_eq!(Reader::new(bad, Layout::Hash).err(), Some(FormatError::Version(9)));
+        assert_eq!(
+            Reader::new(bad, Layout::Hash).err(),
+            Some(FormatError::Version(9))
+        );
         assert!(matches!(
             Reader::new(good, Layout::Sorted),
             Err(FormatError::Layout { .. })

@@ -100,7 +100,10 @@ fn flags_toggle_defaults() {
 
 #[test]
 fn pcre_dollar_end_only_and_obsolete_x() {
-    let t = table(Flavor::Pcre, "/a$/E endonly\n/b[$]$/E cls\n/\\Q$\\E$/E quoted\n/c/X extra\n/a$/ plain\n");
+    let t = table(
+        Flavor::Pcre,
+        "/a$/E endonly\n/b[$]$/E cls\n/\\Q$\\E$/E quoted\n/c/X extra\n/a$/ plain\n",
+    );
     assert_eq!(q(&t, "a").as_deref(), Some("endonly"));
     assert_eq!(q(&t, "a\n").as_deref(), Some("plain"));
     assert_eq!(q(&t, "b$").as_deref(), Some("cls"));
