@@ -250,7 +250,7 @@ impl Expander<'_, '_> {
     }
 
     fn substitute(&mut self, name: &str, depth: usize, out: &mut String) -> Result<(), ExpandError> {
-        if depth >= MAX_NESTING {
+        if depth > MAX_NESTING {
             return Err(ExpandError::Nesting {
                 name: name.to_owned(),
             });

@@ -123,8 +123,8 @@ pub type MasterRun = fn(&Options, &std::path::Path) -> ExitCode;
 
 /// Runs `postconf`.
 pub fn run(name: &str, args: Vec<OsString>, env: &Env) -> ExitCode {
-    let program = "postconf";
-    let _ = name;
+    // Postfix names itself by argv[0] as invoked (`/usr/sbin/postconf: warning: ...`).
+    let program = name;
     let args: Vec<String> = args
         .into_iter()
         .map(|a| a.to_string_lossy().into_owned())

@@ -180,14 +180,15 @@ fn scan_undefined(diag: &Diag<'_>, config: &Config) -> Result<(), Fatal> {
 /// `unused parameter: name=value` for main.cf names nothing knows or refers to.
 fn warn_unused(diag: &Diag<'_>, config: &Config, known: &dyn Fn(&str) -> bool) {
     let path = config.main_cf().path.display().to_string();
+    let cf = config.main_cf();
     let mut warned = BTreeSet::new();
-    for entry in config.main_cf().entries.iter().rev() {
-        if !known(&entry.name) && warned.insert(entry.name.as_str()) {
-            diag.warning(format!(
-                "{path}: unused parameter: {}={}",
-                entry.name, entry.value
-            ));
+    for entry in &cf.entries {
+        if known(&entry.name) || !warned.insert(entry.name.as_str()) {
+            continue;
         }
+        // The value in force is the last one.
+        let value = cf.get(&entry.name).map_or("", |e| e.value.as_str());
+        diag.warning(format!("{path}: unused parameter: {}={value}", entry.name));
     }
 }
 

@@ -1,1 +1,171 @@
-//! Being built (issue 3).
+//! `facteur postconf` against Postfix 3.7's `postconf` on the same config directory:
+//! the same stdout, stderr (program name aside) and exit status; for edits, the same
+//! main.cf bytes afterwards.
+
+use crate::support::{facteur, postfix, run, ConfDir, Outcome};
+
+/// Runs both postconfs with `-c DIR ARGS` on copies of the same files.
+fn both(main_cf: &str, master_cf: Option<&str>, args: &[&str]) -> (Outcome, Outcome, String, String) {
+    let ours = ConfDir::new(main_cf, master_cf);
+    let theirs = ConfDir::new(main_cf, master_cf);
+    let run_in = |mut cmd: std::process::Command, dir: &ConfDir| {
+        cmd.arg("-c").arg(dir.path()).args(args);
+        let mut out = run(&mut cmd, "");
+        // The directories differ: name them alike.
+        let d = dir.path().display().to_string();
+        out.stdout = out.stdout.replace(&d, "DIR");
+        // Postfix names itself by argv[0], here its full path.
+        out.stderr = out.stderr.replace(&d, "DIR").replace("/usr/sbin/postconf", "postconf");
+        let text = std::fs::read_to_string(dir.file("main.cf")).unwrap_or_default();
+        (out, text)
+    };
+    let (f, f_text) = run_in(facteur("postconf"), &ours);
+    let (p, p_text) = run_in(postfix("postconf"), &theirs);
+    (f, p, f_text, p_text)
+}
+
+/// Asserts that both postconfs print and exit alike.
+#[track_caller]
+fn same(main_cf: &str, args: &[&str]) {
+    let (f, p, _, _) = both(main_cf, None, args);
+    assert_eq!(f, p, "postconf {args:?} on main.cf:\n{main_cf}");
+}
+
+/// Asserts that both postconfs leave main.cf byte for byte alike, and say the same.
+#[track_caller]
+fn same_edit(main_cf: &str, args: &[&str]) {
+    let (f, p, f_text, p_text) = both(main_cf, None, args);
+    assert_eq!(f_text, p_text, "main.cf after postconf {args:?}");
+    assert_eq!(f, p, "postconf {args:?} on main.cf:\n{main_cf}");
+}
+
+const SAMPLE: &str = "# sample\nmyhostname = mail.example.com\nmydomain = example.com\n\
+    relayhost =\nmynetworks = 127.0.0.0/8,\n    [::1]/128   10.0.0.0/8\n\n\
+    smtpd_banner = $myhostname ESMTP # not a comment\nalias_maps = hash:/etc/aliases\n";
+
+#[test]
+fn non_default_parameters() {
+    same(SAMPLE, &["-n"]);
+    same(SAMPLE, &["-nh"]);
+    same(SAMPLE, &["-n", "-H"]);
+    same(SAMPLE, &["-nx"]);
+    same(SAMPLE, &["-n", "myhostname", "relayhost", "queue_directory"]);
+}
+
+#[test]
+fn named_parameters() {
+    same(SAMPLE, &["myhostname", "relayhost", "mynetworks"]);
+    same(SAMPLE, &["-h", "smtpd_banner"]);
+    same(SAMPLE, &["-x", "smtpd_banner"]);
+    same(SAMPLE, &["-xh", "smtpd_banner", "relayhost"]);
+}
+
+#[test]
+fn unknown_names_warn_and_succeed() {
+    same(SAMPLE, &["no_such_parameter"]);
+    same(SAMPLE, &["myhostname", "no_such_parameter", "relayhost"]);
+    same(SAMPLE, &["-d", "no_such_parameter"]);
+}
+
+#[test]
+fn user_defined_and_unused_parameters() {
+    // `foo` is used by `relayhost`, `bar` by nothing.
+    same("foo = [relay.example]\nrelayhost = $foo\nbar = 1\n", &["-n"]);
+    same("foo = [relay.example]\nrelayhost = $foo\n", &["-x", "relayhost", "foo"]);
+}
+
+#[test]
+fn expansion_forms() {
+    let main = "foo = bar\ne =\n\
+        relayhost = $foo ${foo} $(foo) $$ $$foo x$undefinedz\n\
+        myorigin = ${foo?yes} ${e?yes} ${foo:no} ${e:no}\n\
+        mydestination = ${foo?{ T }:{ F }} ${e?{T}:{F}}\n\
+        smtpd_banner = $foo.bar $foo-x\n";
+    same(main, &["-xn"]);
+    for name in ["relayhost", "myorigin", "mydestination", "smtpd_banner"] {
+        same(main, &["-x", name]);
+    }
+}
+
+#[test]
+fn expansion_loop_is_fatal() {
+    same("a = $b\nb = $a\nrelayhost = $a\n", &["-x", "relayhost"]);
+    same("relayhost = $relayhost\n", &["-xn"]);
+}
+
+#[test]
+fn continuation_lines_and_comments() {
+    let main = "alias_maps = multi\n# interleaved comment\n  continued\n\n  after blank\n\
+        relayhost = a    b\tc   \n";
+    same(main, &["-n"]);
+    same(main, &["-nh", "alias_maps"]);
+}
+
+#[test]
+fn syntax_errors_are_fatal() {
+    same("relayhost = x\n\nbad line\n", &["-n"]);
+    same("=x\n", &["relayhost"]);
+}
+
+#[test]
+fn missing_main_cf_is_fatal() {
+    let (f, p, _, _) = both("", None, &["-n"]);
+    assert_eq!(f, p);
+    let ours = ConfDir::new("", None);
+    let theirs = ConfDir::new("", None);
+    std::fs::remove_file(ours.file("main.cf")).expect("rm");
+    std::fs::remove_file(theirs.file("main.cf")).expect("rm");
+    for args in [&["-n"][..], &["-e", "a=b"][..]] {
+        let mut f = facteur("postconf");
+        f.arg("-c").arg(ours.path()).args(args);
+        let mut p = postfix("postconf");
+        p.arg("-c").arg(theirs.path()).args(args);
+        let (mut fo, mut po) = (run(&mut f, ""), run(&mut p, ""));
+        fo.stderr = fo.stderr.replace(&ours.path().display().to_string(), "DIR");
+        po.stderr = po
+            .stderr
+            .replace(&theirs.path().display().to_string(), "DIR")
+            .replace("/usr/sbin/postconf", "postconf");
+        assert_eq!(fo, po, "postconf {args:?} without main.cf");
+    }
+}
+
+#[test]
+fn option_errors() {
+    same(SAMPLE, &["-z"]);
+    same(SAMPLE, &["--help"]);
+    same(SAMPLE, &["-nd"]);
+    same(SAMPLE, &["-ex", "a=b"]);
+    same(SAMPLE, &["-h", "-H", "relayhost"]);
+    same(SAMPLE, &["-X", "relayhost=x"]);
+    same(SAMPLE, &["-e"]);
+    same(SAMPLE, &["-X"]);
+}
+
+const EDITABLE: &str = "# top\nrelayhost = a\n  # indented\n b\n\n  c\n# x\nmydomain = d1\n\
+    relayhost = second\nmydomain = d2\n  \t \nmyorigin = o\n# end";
+
+#[test]
+fn edit_set() {
+    same_edit(EDITABLE, &["-e", "relayhost=N", "mydomain=M"]);
+    same_edit(EDITABLE, &["-e", "myorigin="]);
+    same_edit(EDITABLE, &["-e", "newparam = 1", "myorigin=  spaced  value  "]);
+    same_edit(EDITABLE, &["mydomain=plain.example", "other=2"]);
+    same_edit(SAMPLE, &["-e", "mynetworks=127.0.0.0/8"]);
+    same_edit(SAMPLE, &["-e", "relayhost"]);
+    same_edit(SAMPLE, &["-e", "a b=c"]);
+}
+
+#[test]
+fn edit_remove_and_comment_out() {
+    same_edit(EDITABLE, &["-X", "relayhost", "mydomain", "nosuch"]);
+    same_edit(EDITABLE, &["-#", "relayhost", "mydomain", "nosuch"]);
+    same_edit(SAMPLE, &["-X", "mynetworks"]);
+    same_edit(SAMPLE, &["-#", "mynetworks", "smtpd_banner"]);
+}
+
+#[test]
+fn overrides() {
+    same(SAMPLE, &["-o", "relayhost=[x.example]", "-n"]);
+    same(SAMPLE, &["-o", "mydomain=other.example", "-x", "smtpd_banner", "mydomain"]);
+}
