@@ -169,9 +169,13 @@ impl Config {
         expand::expand(text, self, undefined)
     }
 
-    /// The expanded value of `name` (empty when undefined).
+    /// The expanded value of `name` (empty when undefined). Parameters in
+    /// `RAW_PARAMETERS` come back unexpanded: their `$name`s are filled at use.
     pub fn get(&self, name: &str) -> Result<String, ConfigError> {
         let raw = self.raw(name).unwrap_or_default();
+        if is_raw(name) {
+            return Ok(raw.into_owned());
+        }
         self.expand_text(&raw, &mut |_| {})
             .map_err(|source| ConfigError::Expand {
                 name: name.to_owned(),
@@ -238,6 +242,26 @@ impl expand::Lookup for Config {
     fn raw(&self, name: &str) -> Option<Cow<'_, str>> {
         Config::raw(self, name)
     }
+}
+
+/// Parameters whose `$name`s are not main.cf parameters but filled at use by the
+/// program (`$home`, `$rbl_code` ...): never expanded as configuration, and printed
+/// unexpanded by `postconf -x` (Postfix's "raw" parameters).
+pub const RAW_PARAMETERS: &[&str] = &[
+    "command_execution_directory",
+    "default_rbl_reply",
+    "forward_path",
+    "luser_relay",
+    "mailbox_command",
+    "postscreen_expansion_filter",
+    "postscreen_reject_footer",
+    "smtpd_expansion_filter",
+    "smtpd_reject_footer",
+];
+
+/// Whether `name` is one of `RAW_PARAMETERS`.
+pub fn is_raw(name: &str) -> bool {
+    RAW_PARAMETERS.contains(&name)
 }
 
 /// The registry default of `name`, computing host-dependent ones.

@@ -58,11 +58,10 @@ pub(super) fn run(diag: &Diag<'_>, opts: &Options, config_dir: &Path) -> Result<
         opts.operands.iter().map(|s| Cow::Borrowed(s.as_str())).collect()
     };
 
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    // Every value is computed before any is printed: an expansion error prints none.
+    let mut lines = Vec::with_capacity(names.len());
     for name in &names {
         if !known(name) {
-            let _ = out.flush();
             diag.warning(format!("{name}: unknown parameter"));
             continue;
         }
@@ -74,7 +73,7 @@ pub(super) fn run(diag: &Diag<'_>, opts: &Options, config_dir: &Path) -> Result<
         } else {
             config.raw(name).unwrap_or_default()
         };
-        let value = if opts.has('x') {
+        let value = if opts.has('x') && !config::settings::is_raw(name) {
             let expanded = if defaults_only {
                 Config::default().with_master_cf(&master).expand_text(&raw, &mut |_| {})
             } else {
@@ -83,7 +82,6 @@ pub(super) fn run(diag: &Diag<'_>, opts: &Options, config_dir: &Path) -> Result<
             match expanded {
                 Ok(v) => Cow::Owned(v),
                 Err(e) => {
-                    let _ = out.flush();
                     diag.warning(e);
                     return Err(Fatal("macro processing error".to_owned()));
                 }
@@ -93,6 +91,11 @@ pub(super) fn run(diag: &Diag<'_>, opts: &Options, config_dir: &Path) -> Result<
         };
         let line = format_line(name, &value, opts);
         let line = if opts.has('f') { fold(&line) } else { line };
+        lines.push(line);
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for line in &lines {
         let _ = writeln!(out, "{line}");
     }
     let _ = out.flush();
