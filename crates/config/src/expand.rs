@@ -344,7 +344,7 @@ mod tests {
         let v = table(&[("a", "$b"), ("b", "$a")]);
         assert_eq!(
             run("$a", &v).unwrap_err().to_string(),
-            "unreasonable macro call nesting: \"a\""
+            "unreasonable macro call nesting: \"b\""
         );
         let v = table(&[("a", "x $a")]);
         assert!(matches!(run("$a", &v), Err(ExpandError::Nesting { .. })));

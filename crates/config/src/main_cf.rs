@@ -27,14 +27,27 @@ pub struct Entry {
 pub enum Warning {
     /// A continuation line before any setting: ignored.
     LeadingWhitespace { line: usize, text: String },
+    /// A second entry for `name` at `line`; `previous` is the value it replaces.
+    Overriding {
+        line: usize,
+        name: String,
+        previous: String,
+    },
 }
 
-impl std::fmt::Display for Warning {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Warning {
+    /// The warning as Postfix prints it for main.cf at `path`.
+    pub fn render(&self, path: &Path) -> String {
+        let path = path.display();
         match self {
             Warning::LeadingWhitespace { text, .. } => {
-                write!(f, "logical line must not start with whitespace: \"{text}\"")
+                format!("{path}: logical line must not start with whitespace: \"{text}\"")
             }
+            Warning::Overriding {
+                line,
+                name,
+                previous,
+            } => format!("{path}, line {line}: overriding earlier entry: {name}={previous}"),
         }
     }
 }
@@ -104,15 +117,29 @@ pub fn parse(text: &str, path: &Path) -> Result<MainCf, ConfigError> {
             },
             LineKind::Start(body) => {
                 if let Some((line, text)) = logical.replace((index + 1, body.to_owned())) {
-                    cf.entries.push(split_entry(&text, line, path)?);
+                    push_entry(&mut cf, &text, line, path)?;
                 }
             }
         }
     }
     if let Some((line, text)) = logical {
-        cf.entries.push(split_entry(&text, line, path)?);
+        push_entry(&mut cf, &text, line, path)?;
     }
     Ok(cf)
+}
+
+/// Adds an entry, noting when it overrides an earlier one.
+fn push_entry(cf: &mut MainCf, text: &str, line: usize, path: &Path) -> Result<(), ConfigError> {
+    let entry = split_entry(text, line, path)?;
+    if let Some(previous) = cf.get(&entry.name) {
+        cf.warnings.push(Warning::Overriding {
+            line,
+            name: entry.name.clone(),
+            previous: previous.value.clone(),
+        });
+    }
+    cf.entries.push(entry);
+    Ok(())
 }
 
 fn split_entry(text: &str, line: usize, path: &Path) -> Result<Entry, ConfigError> {
@@ -291,9 +318,13 @@ mod tests {
     fn later_entry_wins_and_leading_whitespace_warns() {
         let cf = p("  lead = x\nrelayhost = a\nrelayhost = b");
         assert_eq!(cf.get("relayhost").unwrap().value, "b");
+        let warnings: Vec<String> = cf.warnings.iter().map(|w| w.render(&cf.path)).collect();
         assert_eq!(
-            cf.warnings[0].to_string(),
-            "logical line must not start with whitespace: \"  lead = x\""
+            warnings,
+            [
+                "/c/main.cf: logical line must not start with whitespace: \"  lead = x\"",
+                "/c/main.cf, line 3: overriding earlier entry: relayhost=a",
+            ]
         );
     }
 

@@ -42,7 +42,7 @@ pub struct Config {
     /// Effective main.cf values (last entry wins) with their line.
     main_values: BTreeMap<String, (String, usize)>,
     overrides: BTreeMap<String, String>,
-    service_defaults: BTreeMap<String, String>,
+    service_defaults: BTreeMap<String, (&'static str, Kind)>,
 }
 
 impl Default for Config {
@@ -96,7 +96,10 @@ impl Config {
     /// (`maildrop_destination_concurrency_limit = $default_destination_concurrency_limit`).
     pub fn with_master_cf(&self, master: &MasterCf) -> Config {
         let mut next = self.clone();
-        next.service_defaults = service_parameters(master).into_iter().collect();
+        next.service_defaults = service_parameters(master)
+            .into_iter()
+            .map(|p| (p.name, (p.default, p.kind)))
+            .collect();
         next
     }
 
@@ -133,7 +136,7 @@ impl Config {
 
     /// The default of `name`: per-service, else the registry's (`postconf -d`).
     pub fn default_value(&self, name: &str) -> Option<Cow<'_, str>> {
-        if let Some(v) = self.service_defaults.get(name) {
+        if let Some((v, _)) = self.service_defaults.get(name) {
             return Some(Cow::Borrowed(v));
         }
         registry_default(name)
@@ -148,7 +151,7 @@ impl Config {
         if let Some((v, line)) = self.main_values.get(name) {
             return Some((Cow::Borrowed(v), Origin::MainCf { line: *line }));
         }
-        if let Some(v) = self.service_defaults.get(name) {
+        if let Some((v, _)) = self.service_defaults.get(name) {
             return Some((Cow::Borrowed(v), Origin::Service));
         }
         registry_default(name).map(|v| (v, Origin::Default))
@@ -183,6 +186,13 @@ impl Config {
             })
     }
 
+    /// The kind of `name`: the registry's, or a per-service parameter's.
+    fn kind(&self, name: &str) -> Option<Kind> {
+        params::lookup(name)
+            .map(|p| p.kind)
+            .or_else(|| self.service_defaults.get(name).map(|(_, k)| *k))
+    }
+
     fn bad_value(&self, name: &str, source: ValueError) -> ConfigError {
         let (path, line) = match self.raw_with_origin(name) {
             Some((_, Origin::MainCf { line })) => (Some(self.main_cf.path.clone()), line),
@@ -204,7 +214,7 @@ impl Config {
 
     /// An integer parameter within the registry's bounds.
     pub fn get_int(&self, name: &str) -> Result<i64, ConfigError> {
-        let (min, max) = match params::lookup(name).map(|p| p.kind) {
+        let (min, max) = match self.kind(name) {
             Some(Kind::Int { min, max }) => (min, max),
             _ => (i64::from(i32::MIN), 0),
         };
@@ -214,7 +224,7 @@ impl Config {
 
     /// A time parameter, in seconds.
     pub fn get_time(&self, name: &str) -> Result<i64, ConfigError> {
-        let (unit, min, max) = match params::lookup(name).map(|p| p.kind) {
+        let (unit, min, max) = match self.kind(name) {
             Some(Kind::Time { unit, min, max }) => (unit, min, max),
             _ => ('s', 0, 0),
         };
@@ -224,7 +234,7 @@ impl Config {
 
     /// A byte-count parameter.
     pub fn get_size(&self, name: &str) -> Result<i64, ConfigError> {
-        let min = match params::lookup(name).map(|p| p.kind) {
+        let min = match self.kind(name) {
             Some(Kind::Size { min }) => min,
             _ => 0,
         };
@@ -268,81 +278,22 @@ pub fn is_raw(name: &str) -> bool {
 fn registry_default(name: &str) -> Option<Cow<'static, str>> {
     match params::lookup(name)?.default {
         params::Default::Text(text) => Some(Cow::Borrowed(text)),
-        params::Default::Host => host_default(name).map(Cow::Owned),
+        params::Default::Host => params::host_default(name).map(Cow::Owned),
     }
 }
 
-/// Host-dependent defaults (myhostname ...). The registry provides the real function;
-/// until it lands this knows none.
-fn host_default(name: &str) -> Option<String> {
-    let _ = name;
-    None
-}
-
-/// The delivery agents whose master.cf services get per-transport scheduler
-/// parameters (Postfix: the services qmgr schedules for).
-const DELIVERY_AGENTS: &[&str] = &["smtp", "lmtp", "local", "virtual", "pipe", "error"];
-
-/// qmgr's per-transport parameters: suffix and the default each service copy takes.
-const TRANSPORT_SUFFIXES: &[(&str, &str)] = &[
-    ("delivery_slot_cost", "$default_delivery_slot_cost"),
-    ("delivery_slot_discount", "$default_delivery_slot_discount"),
-    ("delivery_slot_loan", "$default_delivery_slot_loan"),
-    (
-        "destination_concurrency_failed_cohort_limit",
-        "$default_destination_concurrency_failed_cohort_limit",
-    ),
-    (
-        "destination_concurrency_limit",
-        "$default_destination_concurrency_limit",
-    ),
-    (
-        "destination_concurrency_negative_feedback",
-        "$default_destination_concurrency_negative_feedback",
-    ),
-    (
-        "destination_concurrency_positive_feedback",
-        "$default_destination_concurrency_positive_feedback",
-    ),
-    ("destination_rate_delay", "$default_destination_rate_delay"),
-    (
-        "destination_recipient_limit",
-        "$default_destination_recipient_limit",
-    ),
-    ("extra_recipient_limit", "$default_extra_recipient_limit"),
-    (
-        "initial_destination_concurrency",
-        "$initial_destination_concurrency",
-    ),
-    ("minimum_delivery_slots", "$default_minimum_delivery_slots"),
-    ("recipient_limit", "$default_recipient_limit"),
-    ("recipient_refill_delay", "$default_recipient_refill_delay"),
-    ("recipient_refill_limit", "$default_recipient_refill_limit"),
-    ("transport_rate_delay", "$default_transport_rate_delay"),
-];
-
-/// The per-service parameters master.cf implies, with their defaults, for services
-/// whose command is a delivery agent; names the registry already defines are left out.
-pub fn service_parameters(master: &MasterCf) -> Vec<(String, String)> {
-    let mut out = Vec::new();
+/// The per-service parameters master.cf implies (names, kinds, defaults from the
+/// registry's `service_params`), for every service the first time it appears.
+pub fn service_parameters(master: &MasterCf) -> Vec<params::ServiceParam> {
+    let mut out: Vec<params::ServiceParam> = Vec::new();
     for service in &master.services {
-        if service.kind != "unix" || !DELIVERY_AGENTS.contains(&service.command.as_str()) {
-            continue;
-        }
-        let mut add = |suffix: &str, default: &str| {
-            let name = format!("{}_{suffix}", service.name);
-            if params::lookup(&name).is_none() && !out.iter().any(|(n, _)| n == &name) {
-                out.push((name, default.to_owned()));
+        for p in params::service_params(&service.name, &service.command) {
+            if !out.iter().any(|o| o.name == p.name) {
+                out.push(p);
             }
-        };
-        for (suffix, default) in TRANSPORT_SUFFIXES {
-            add(suffix, default);
-        }
-        if service.command == "pipe" {
-            add("time_limit", "$command_time_limit");
         }
     }
-    out.sort();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
     out
 }
 
@@ -411,12 +362,13 @@ mod tests {
         };
         let params = service_parameters(&master);
         assert_eq!(params.len(), 17);
-        assert!(params.contains(&(
-            "maildrop_destination_concurrency_limit".into(),
-            "$default_destination_concurrency_limit".into()
-        )));
-        assert!(params.contains(&("maildrop_time_limit".into(), "$command_time_limit".into())));
-        let c = config("").with_master_cf(&master);
-        assert_eq!(c.raw("maildrop_time_limit").as_deref(), Some("$command_time_limit"));
+        assert!(params.iter().any(|p| p.name == "maildrop_destination_concurrency_limit"
+            && p.default == "$default_destination_concurrency_limit"));
+        let c = config("maildrop_time_limit = 0\n").with_master_cf(&master);
+        assert_eq!(c.default_value("maildrop_time_limit").as_deref(), Some("$command_time_limit"));
+        assert_eq!(
+            c.get_time("maildrop_time_limit").unwrap_err().to_string(),
+            "/c/main.cf, line 1: invalid maildrop_time_limit: 0 (min 1)"
+        );
     }
 }

@@ -12,6 +12,7 @@ use std::path::Path;
 
 use config::main_cf::{self, MainCf};
 use config::master_cf::{self, MasterCf};
+use config::settings::is_raw;
 use config::{expand, params, Config, ConfigError};
 
 use super::edit::io_text;
@@ -27,7 +28,7 @@ pub(super) fn run(diag: &Diag<'_>, opts: &Options, config_dir: &Path) -> Result<
     } else {
         let cf = main_cf::read(&config_dir.join("main.cf")).map_err(fatal)?;
         for w in &cf.warnings {
-            diag.warning(format!("{}: {w}", cf.path.display()));
+            diag.warning(w.render(&cf.path));
         }
         cf
     };
@@ -73,7 +74,7 @@ pub(super) fn run(diag: &Diag<'_>, opts: &Options, config_dir: &Path) -> Result<
         } else {
             config.raw(name).unwrap_or_default()
         };
-        let value = if opts.has('x') && !config::settings::is_raw(name) {
+        let value = if opts.has('x') && !is_raw(name) {
             let expanded = if defaults_only {
                 Config::default().with_master_cf(&master).expand_text(&raw, &mut |_| {})
             } else {
@@ -143,10 +144,16 @@ fn read_master(diag: &Diag<'_>, config_dir: &Path) -> Result<MasterCf, Fatal> {
 /// Every name referred to as `$name` by a value in main.cf, an override or master.cf.
 fn referenced_names(config: &Config, master: &MasterCf) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
+    // A raw parameter's `$name`s are filled at use, not from main.cf.
     for entry in &config.main_cf().entries {
-        names.extend(expand::references(&entry.value));
+        if !is_raw(&entry.name) {
+            names.extend(expand::references(&entry.value));
+        }
     }
     for name in config.explicit_names() {
+        if is_raw(name) {
+            continue;
+        }
         if let Some(v) = config.raw(name) {
             names.extend(expand::references(&v));
         }
@@ -167,6 +174,9 @@ fn scan_undefined(diag: &Diag<'_>, config: &Config) -> Result<(), Fatal> {
     // Substituted values have their `$` doubled, so the scan never recurses.
     let shallow = |name: &str| config.raw(name).map(|v| v.replace('$', "$$"));
     for entry in &config.main_cf().entries {
+        if is_raw(&entry.name) {
+            continue;
+        }
         let result = expand::expand(&entry.value, &shallow, &mut |name| {
             diag.warning(format!("{path}: undefined parameter: {name}"));
         });

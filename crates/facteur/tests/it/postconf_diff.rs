@@ -169,3 +169,36 @@ fn overrides() {
     same(SAMPLE, &["-o", "relayhost=[x.example]", "-n"]);
     same(SAMPLE, &["-o", "mydomain=other.example", "-x", "smtpd_banner", "mydomain"]);
 }
+
+/// With master.cf present (empty): Postfix 3.7 re-reads main.cf several times, and
+/// repeats its main.cf warnings, when master.cf is missing.
+#[test]
+fn main_cf_warnings() {
+    let main = "  lead = x\nrelayhost = a\nrelayhost = b\nmyorigin = $nope ${nope?x}\n";
+    for args in [&["relayhost"][..], &["-x", "myorigin", "relayhost"][..]] {
+        let (f, p, _, _) = both(main, Some(""), args);
+        assert_eq!(f, p, "postconf {args:?}");
+    }
+}
+
+#[test]
+fn folded_output() {
+    let words: Vec<String> = (1..=60).map(|n| format!("host{n}.example")).collect();
+    let main = format!("mydestination = {}\nrelayhost = x\n", words.join(", "));
+    same(&main, &["-f", "mydestination", "relayhost"]);
+    same(&main, &["-nf"]);
+}
+
+#[test]
+fn defaults() {
+    same(SAMPLE, &["-d", "relayhost", "mynetworks_style", "smtpd_banner"]);
+    same(SAMPLE, &["-dh", "relay_domains"]);
+    same(SAMPLE, &["-dx", "smtpd_banner", "relay_domains"]);
+}
+
+#[test]
+fn raw_parameters_stay_unexpanded() {
+    let main = "foo = bar\nforward_path = $home/.forward, $foo\nmailbox_command = $foo\n";
+    same(main, &["-x", "forward_path", "mailbox_command", "default_rbl_reply"]);
+    same(main, &["-xn"]);
+}
