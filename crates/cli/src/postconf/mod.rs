@@ -1,6 +1,6 @@
 //! `postconf` (postconf(1)): print main.cf parameters (all, `-n`, `-d`, by name; `-h`,
 //! `-H`, `-x`, `-f`) and edit main.cf in place (`-e` / `name=value`, `-X`, `-#`).
-//! `-M`, `-F`, `-P` (master.cf) are handed to `master::run`.
+//! `-M`, `-F`, `-P` (master.cf) are handed to `master::run` as a `MasterOptions`.
 //!
 //! Owns: option parsing as Postfix's getopt does it (combined flags, options only
 //! before the first operand), the choice of mode, and Postfix's diagnostics and exit
@@ -117,9 +117,33 @@ pub fn parse_options(args: &[String]) -> Result<Options, String> {
     Ok(opts)
 }
 
-/// The master.cf hook: `-M`, `-F`, `-P` run here with the parsed options and the
-/// configuration directory. Returns the exit status; diagnostics go to stderr.
-pub type MasterRun = fn(&Options, &std::path::Path) -> ExitCode;
+/// The master.cf modes: `-M`, `-F` or `-P` with `-e`, `-X`, `-#`, `-f` go to
+/// `master::run` as a `MasterOptions`; `None` when none of `-M -F -P` was given.
+fn master_options(opts: &Options) -> Option<master::MasterOptions> {
+    use master::{MasterEdit, MasterView};
+    // The last of -M, -F, -P wins, as Postfix's getopt loop sets one mode variable.
+    let view = opts.flags.iter().rev().find_map(|c| match c {
+        'M' => Some(MasterView::Services),
+        'F' => Some(MasterView::Fields),
+        'P' => Some(MasterView::Params),
+        _ => None,
+    })?;
+    let edit = if opts.has('e') {
+        MasterEdit::Edit
+    } else if opts.has('X') {
+        MasterEdit::Remove
+    } else if opts.has('#') {
+        MasterEdit::Comment
+    } else {
+        MasterEdit::Show
+    };
+    Some(master::MasterOptions {
+        view,
+        edit,
+        fold: opts.has('f'),
+        operands: opts.operands.clone(),
+    })
+}
 
 /// Runs `postconf`.
 pub fn run(name: &str, args: Vec<OsString>, env: &Env) -> ExitCode {
@@ -178,6 +202,9 @@ const EXCLUSIVE: &[(char, char)] = &[
 ];
 
 fn dispatch(program: &str, opts: &Options, config_dir: &std::path::Path) -> Result<ExitCode, Fatal> {
+    if let Some(master_opts) = master_options(opts) {
+        return Ok(master::run(program, &master_opts, config_dir));
+    }
     for (a, b) in EXCLUSIVE {
         if opts.has(*a) && opts.has(*b) {
             return Err(Fatal(format!("specify one of -{a} -{b}")));
@@ -191,9 +218,6 @@ fn dispatch(program: &str, opts: &Options, config_dir: &std::path::Path) -> Resu
         }
     }
     let diag = Diag { program };
-    if opts.has('M') || opts.has('F') || opts.has('P') {
-        return Ok(master::run(opts, config_dir));
-    }
     if opts.has('X') || opts.has('#') {
         if opts.operands.is_empty() {
             return Err(Fatal("missing service argument".to_owned()));
