@@ -23,16 +23,26 @@ fuzz_target!(|data: &[u8]| {
     let edited = main_cf::edit(
         &text,
         &[
-            Edit::Set { name: "fuzz_name".into(), value: "fuzz value".into() },
-            Edit::Remove { name: "relayhost".into() },
-            Edit::CommentOut { name: "mydomain".into() },
+            Edit::Set {
+                name: "fuzz_name".into(),
+                value: "fuzz value".into(),
+            },
+            Edit::Remove {
+                name: "relayhost".into(),
+            },
+            Edit::CommentOut {
+                name: "mydomain".into(),
+            },
         ],
     );
     // Postfix appends after the last byte: only a file ending in a newline (or an
     // empty one) is sure to read the appended setting back.
     let complete = text.is_empty() || text.ends_with('\n');
     if let (true, Ok(cf)) = (complete, main_cf::parse(&edited.text, path)) {
-        assert_eq!(cf.get("fuzz_name").map(|e| e.value.as_str()), Some("fuzz value"));
+        assert_eq!(
+            cf.get("fuzz_name").map(|e| e.value.as_str()),
+            Some("fuzz value")
+        );
         assert!(cf.get("relayhost").is_none());
     }
 });

@@ -133,7 +133,12 @@ struct Expander<'a, 'u> {
 }
 
 impl Expander<'_, '_> {
-    fn expand_into(&mut self, text: &str, depth: usize, out: &mut String) -> Result<(), ExpandError> {
+    fn expand_into(
+        &mut self,
+        text: &str,
+        depth: usize,
+        out: &mut String,
+    ) -> Result<(), ExpandError> {
         let mut rest = text;
         while let Some(i) = rest.find('$') {
             out.push_str(&rest[..i]);
@@ -168,7 +173,13 @@ impl Expander<'_, '_> {
     }
 
     /// The inside of `${...}` / `$(...)`.
-    fn reference(&mut self, inner: &str, text: &str, depth: usize, out: &mut String) -> Result<(), ExpandError> {
+    fn reference(
+        &mut self,
+        inner: &str,
+        text: &str,
+        depth: usize,
+        out: &mut String,
+    ) -> Result<(), ExpandError> {
         if inner.starts_with('{') {
             return self.comparison(inner, depth, out);
         }
@@ -210,14 +221,21 @@ impl Expander<'_, '_> {
 
     /// Postfix 3.6+: `${{left} op {right} ? {then} : {else}}` with `op` one of `==`,
     /// `!=` (text) or `<level`, `<=level`, `>level`, `>=level` (compatibility levels).
-    fn comparison(&mut self, inner: &str, depth: usize, out: &mut String) -> Result<(), ExpandError> {
+    fn comparison(
+        &mut self,
+        inner: &str,
+        depth: usize,
+        out: &mut String,
+    ) -> Result<(), ExpandError> {
         let syntax = || ExpandError::Syntax {
             text: format!("...>>>{inner}"),
         };
         let end = closing(inner).ok_or_else(syntax)?;
         let left = &inner[1..end];
         let rest = inner[end + 1..].trim_start();
-        let op_len = rest.find(|c: char| c == '{' || c.is_ascii_whitespace()).unwrap_or(rest.len());
+        let op_len = rest
+            .find(|c: char| c == '{' || c.is_ascii_whitespace())
+            .unwrap_or(rest.len());
         let (op, rest) = rest.split_at(op_len);
         let rest = rest.trim_start();
         let end = closing(rest).ok_or_else(syntax)?;
@@ -249,7 +267,12 @@ impl Expander<'_, '_> {
         }
     }
 
-    fn substitute(&mut self, name: &str, depth: usize, out: &mut String) -> Result<(), ExpandError> {
+    fn substitute(
+        &mut self,
+        name: &str,
+        depth: usize,
+        out: &mut String,
+    ) -> Result<(), ExpandError> {
         if depth > MAX_NESTING {
             return Err(ExpandError::Nesting {
                 name: name.to_owned(),
@@ -310,7 +333,10 @@ mod tests {
             .collect()
     }
 
-    fn run(text: &str, vars: &HashMap<String, String>) -> Result<(String, Vec<String>), ExpandError> {
+    fn run(
+        text: &str,
+        vars: &HashMap<String, String>,
+    ) -> Result<(String, Vec<String>), ExpandError> {
         let lookup = |n: &str| vars.get(n).cloned();
         let mut undefined = Vec::new();
         let out = expand(text, &lookup, &mut |n| undefined.push(n.to_owned()))?;
@@ -329,7 +355,11 @@ mod tests {
     #[test]
     fn conditionals() {
         let v = table(&[("foo", "bar"), ("e", "")]);
-        let (out, _) = run("${foo?yes}|${e?yes}|${nope?yes}|${foo:no}|${e:no}|${nope:no}", &v).unwrap();
+        let (out, _) = run(
+            "${foo?yes}|${e?yes}|${nope?yes}|${foo:no}|${e:no}|${nope:no}",
+            &v,
+        )
+        .unwrap();
         assert_eq!(out, "yes||||no|no");
         let (out, _) = run("${foo?{ T }:{ F }}|${e?{T}:{F}}|${nope?{T}:{F}}", &v).unwrap();
         assert_eq!(out, " T |F|F");
@@ -370,7 +400,11 @@ mod tests {
 
     #[test]
     fn comparisons() {
-        let v = table(&[("compatibility_level", "0"), ("mydestination", "d"), ("x", "3.6")]);
+        let v = table(&[
+            ("compatibility_level", "0"),
+            ("mydestination", "d"),
+            ("x", "3.6"),
+        ]);
         let t = "${{$compatibility_level} <level {2} ? {$mydestination} : {}}";
         assert_eq!(run(t, &v).unwrap().0, "d");
         assert_eq!(run("${{$x} >=level {3.6} ? {y} : {n}}", &v).unwrap().0, "y");

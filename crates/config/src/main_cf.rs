@@ -160,7 +160,9 @@ fn split_entry(text: &str, line: usize, path: &Path) -> Result<Entry, ConfigErro
 pub fn split_name_value(text: &str) -> Result<(&str, &str), String> {
     let ws = |c: char| c.is_ascii_whitespace();
     let trimmed = text.trim_matches(ws);
-    let name_len = trimmed.find(|c: char| ws(c) || c == '=').unwrap_or(trimmed.len());
+    let name_len = trimmed
+        .find(|c: char| ws(c) || c == '=')
+        .unwrap_or(trimmed.len());
     let (name, rest) = trimmed.split_at(name_len);
     if name.is_empty() {
         return Err(format!("missing attribute name: \"{trimmed}\""));
@@ -260,7 +262,10 @@ pub fn edit(text: &str, edits: &[Edit]) -> Edited {
             }
         }
     }
-    Edited { text: out, multiple }
+    Edited {
+        text: out,
+        multiple,
+    }
 }
 
 /// Replaces `path` with `text`: a temporary file beside it, flushed, then renamed
@@ -295,8 +300,10 @@ mod tests {
 
     #[test]
     fn settings_comments_and_continuations() {
-        let cf = p("# top\nfoo = bar\nmyhostname = x.example\n  .com # notcomment\n\
-                    a = multi\n# c\n  continued\n\n  after\nb=\nc =   spaced  \n");
+        let cf = p(
+            "# top\nfoo = bar\nmyhostname = x.example\n  .com # notcomment\n\
+                    a = multi\n# c\n  continued\n\n  after\nb=\nc =   spaced  \n",
+        );
         let got: Vec<_> = cf
             .entries
             .iter()
@@ -365,16 +372,24 @@ mod tests {
         let e = edit(
             ORIG,
             &[
-                Edit::Remove { name: "relayhost".into() },
-                Edit::Remove { name: "mydomain".into() },
+                Edit::Remove {
+                    name: "relayhost".into(),
+                },
+                Edit::Remove {
+                    name: "mydomain".into(),
+                },
             ],
         );
         assert_eq!(e.text, "  # indented\n\n# x\n  \t \nmyorigin = o\n");
         let e = edit(
             ORIG,
             &[
-                Edit::CommentOut { name: "relayhost".into() },
-                Edit::CommentOut { name: "mydomain".into() },
+                Edit::CommentOut {
+                    name: "relayhost".into(),
+                },
+                Edit::CommentOut {
+                    name: "mydomain".into(),
+                },
             ],
         );
         assert_eq!(

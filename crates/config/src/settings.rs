@@ -318,7 +318,10 @@ mod tests {
         let o = c.with_overrides(&[("b", "three")]);
         assert_eq!(o.get("a").unwrap(), "three-x");
         assert_eq!(c.get("a").unwrap(), "two-x", "the original is unchanged");
-        assert_eq!(o.raw_with_origin("b").map(|(_, o)| o), Some(Origin::Override));
+        assert_eq!(
+            o.raw_with_origin("b").map(|(_, o)| o),
+            Some(Origin::Override)
+        );
     }
 
     #[test]
@@ -362,10 +365,15 @@ mod tests {
         };
         let params = service_parameters(&master);
         assert_eq!(params.len(), 17);
-        assert!(params.iter().any(|p| p.name == "maildrop_destination_concurrency_limit"
-            && p.default == "$default_destination_concurrency_limit"));
+        assert!(params
+            .iter()
+            .any(|p| p.name == "maildrop_destination_concurrency_limit"
+                && p.default == "$default_destination_concurrency_limit"));
         let c = config("maildrop_time_limit = 0\n").with_master_cf(&master);
-        assert_eq!(c.default_value("maildrop_time_limit").as_deref(), Some("$command_time_limit"));
+        assert_eq!(
+            c.default_value("maildrop_time_limit").as_deref(),
+            Some("$command_time_limit")
+        );
         assert_eq!(
             c.get_time("maildrop_time_limit").unwrap_err().to_string(),
             "/c/main.cf, line 1: invalid maildrop_time_limit: 0 (min 1)"

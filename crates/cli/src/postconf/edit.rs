@@ -8,7 +8,12 @@ use config::main_cf::{self, Edit};
 use super::{Diag, Fatal, Options};
 
 /// Applies the operands as edits of kind `mode` (`'e'`, `'X'` or `'#'`).
-pub(super) fn run(diag: &Diag<'_>, opts: &Options, config_dir: &Path, mode: char) -> Result<(), Fatal> {
+pub(super) fn run(
+    diag: &Diag<'_>,
+    opts: &Options,
+    config_dir: &Path,
+    mode: char,
+) -> Result<(), Fatal> {
     let mut edits = Vec::with_capacity(opts.operands.len());
     for operand in &opts.operands {
         let edit = match mode {
@@ -32,11 +37,19 @@ pub(super) fn run(diag: &Diag<'_>, opts: &Options, config_dir: &Path, mode: char
         edits.push(edit);
     }
     let path = config_dir.join("main.cf");
-    let text = std::fs::read(&path)
-        .map_err(|e| Fatal(format!("open {} for reading: {}", path.display(), io_text(&e))))?;
+    let text = std::fs::read(&path).map_err(|e| {
+        Fatal(format!(
+            "open {} for reading: {}",
+            path.display(),
+            io_text(&e)
+        ))
+    })?;
     let edited = main_cf::edit(&String::from_utf8_lossy(&text), &edits);
     for name in &edited.multiple {
-        diag.warning(format!("{}: multiple entries for \"{name}\"", path.display()));
+        diag.warning(format!(
+            "{}: multiple entries for \"{name}\"",
+            path.display()
+        ));
     }
     main_cf::write_atomically(&path, &edited.text).map_err(|e| Fatal(e.to_string()))
 }

@@ -201,7 +201,11 @@ const EXCLUSIVE: &[(char, char)] = &[
     ('#', 'x'),
 ];
 
-fn dispatch(program: &str, opts: &Options, config_dir: &std::path::Path) -> Result<ExitCode, Fatal> {
+fn dispatch(
+    program: &str,
+    opts: &Options,
+    config_dir: &std::path::Path,
+) -> Result<ExitCode, Fatal> {
     if let Some(master_opts) = master_options(opts) {
         return Ok(master::run(program, &master_opts, config_dir));
     }

@@ -56,7 +56,10 @@ pub(super) fn run(diag: &Diag<'_>, opts: &Options, config_dir: &Path) -> Result<
             .map(Cow::Borrowed)
             .collect()
     } else {
-        opts.operands.iter().map(|s| Cow::Borrowed(s.as_str())).collect()
+        opts.operands
+            .iter()
+            .map(|s| Cow::Borrowed(s.as_str()))
+            .collect()
     };
 
     // Every value is computed before any is printed: an expansion error prints none.
@@ -76,7 +79,9 @@ pub(super) fn run(diag: &Diag<'_>, opts: &Options, config_dir: &Path) -> Result<
         };
         let value = if opts.has('x') && !is_raw(name) {
             let expanded = if defaults_only {
-                Config::default().with_master_cf(&master).expand_text(&raw, &mut |_| {})
+                Config::default()
+                    .with_master_cf(&master)
+                    .expand_text(&raw, &mut |_| {})
             } else {
                 config.expand_text(&raw, &mut |_| {})
             };

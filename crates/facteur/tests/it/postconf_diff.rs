@@ -5,7 +5,11 @@
 use crate::support::{facteur, postfix, run, ConfDir, Outcome};
 
 /// Runs both postconfs with `-c DIR ARGS` on copies of the same files.
-fn both(main_cf: &str, master_cf: Option<&str>, args: &[&str]) -> (Outcome, Outcome, String, String) {
+fn both(
+    main_cf: &str,
+    master_cf: Option<&str>,
+    args: &[&str],
+) -> (Outcome, Outcome, String, String) {
     let ours = ConfDir::new(main_cf, master_cf);
     let theirs = ConfDir::new(main_cf, master_cf);
     let run_in = |mut cmd: std::process::Command, dir: &ConfDir| {
@@ -15,7 +19,10 @@ fn both(main_cf: &str, master_cf: Option<&str>, args: &[&str]) -> (Outcome, Outc
         let d = dir.path().display().to_string();
         out.stdout = out.stdout.replace(&d, "DIR");
         // Postfix names itself by argv[0], here its full path.
-        out.stderr = out.stderr.replace(&d, "DIR").replace("/usr/sbin/postconf", "postconf");
+        out.stderr = out
+            .stderr
+            .replace(&d, "DIR")
+            .replace("/usr/sbin/postconf", "postconf");
         let text = std::fs::read_to_string(dir.file("main.cf")).unwrap_or_default();
         (out, text)
     };
@@ -49,7 +56,10 @@ fn non_default_parameters() {
     same(SAMPLE, &["-nh"]);
     same(SAMPLE, &["-n", "-H"]);
     same(SAMPLE, &["-nx"]);
-    same(SAMPLE, &["-n", "myhostname", "relayhost", "queue_directory"]);
+    same(
+        SAMPLE,
+        &["-n", "myhostname", "relayhost", "queue_directory"],
+    );
 }
 
 #[test]
@@ -70,8 +80,14 @@ fn unknown_names_warn_and_succeed() {
 #[test]
 fn user_defined_and_unused_parameters() {
     // `foo` is used by `relayhost`, `bar` by nothing.
-    same("foo = [relay.example]\nrelayhost = $foo\nbar = 1\n", &["-n"]);
-    same("foo = [relay.example]\nrelayhost = $foo\n", &["-x", "relayhost", "foo"]);
+    same(
+        "foo = [relay.example]\nrelayhost = $foo\nbar = 1\n",
+        &["-n"],
+    );
+    same(
+        "foo = [relay.example]\nrelayhost = $foo\n",
+        &["-x", "relayhost", "foo"],
+    );
 }
 
 #[test]
@@ -149,7 +165,10 @@ const EDITABLE: &str = "# top\nrelayhost = a\n  # indented\n b\n\n  c\n# x\nmydo
 fn edit_set() {
     same_edit(EDITABLE, &["-e", "relayhost=N", "mydomain=M"]);
     same_edit(EDITABLE, &["-e", "myorigin="]);
-    same_edit(EDITABLE, &["-e", "newparam = 1", "myorigin=  spaced  value  "]);
+    same_edit(
+        EDITABLE,
+        &["-e", "newparam = 1", "myorigin=  spaced  value  "],
+    );
     same_edit(EDITABLE, &["mydomain=plain.example", "other=2"]);
     same_edit(SAMPLE, &["-e", "mynetworks=127.0.0.0/8"]);
     same_edit(SAMPLE, &["-e", "relayhost"]);
@@ -167,7 +186,16 @@ fn edit_remove_and_comment_out() {
 #[test]
 fn overrides() {
     same(SAMPLE, &["-o", "relayhost=[x.example]", "-n"]);
-    same(SAMPLE, &["-o", "mydomain=other.example", "-x", "smtpd_banner", "mydomain"]);
+    same(
+        SAMPLE,
+        &[
+            "-o",
+            "mydomain=other.example",
+            "-x",
+            "smtpd_banner",
+            "mydomain",
+        ],
+    );
 }
 
 /// With master.cf present (empty): Postfix 3.7 re-reads main.cf several times, and
@@ -191,7 +219,10 @@ fn folded_output() {
 
 #[test]
 fn defaults() {
-    same(SAMPLE, &["-d", "relayhost", "mynetworks_style", "smtpd_banner"]);
+    same(
+        SAMPLE,
+        &["-d", "relayhost", "mynetworks_style", "smtpd_banner"],
+    );
     same(SAMPLE, &["-dh", "relay_domains"]);
     same(SAMPLE, &["-dx", "smtpd_banner", "relay_domains"]);
 }
@@ -199,6 +230,48 @@ fn defaults() {
 #[test]
 fn raw_parameters_stay_unexpanded() {
     let main = "foo = bar\nforward_path = $home/.forward, $foo\nmailbox_command = $foo\n";
-    same(main, &["-x", "forward_path", "mailbox_command", "default_rbl_reply"]);
+    same(
+        main,
+        &["-x", "forward_path", "mailbox_command", "default_rbl_reply"],
+    );
     same(main, &["-xn"]);
+}
+
+/// A stock master.cf (the services Debian ships) plus a submission service whose `-o`
+/// values refer to user-defined parameters, and a pipe transport with its per-service
+/// parameters. Needs the master.cf parser (branch `master`).
+const MASTER_CF: &str = include_str!("../../../config/testdata/postconf/master.cf");
+const MASTER_EXTRA: &str = "submission inet n - y - - smtpd\n\
+    \x20 -o smtpd_client_restrictions=$mua_client_restrictions\n\
+    \x20 -o { smtpd_sender_restrictions = $mua_sender_restrictions }\n\
+    mytransport unix - n n - 2 pipe\n\
+    \x20 flags=R user=x argv=/bin/true\n";
+
+#[test]
+fn parameters_from_master_cf() {
+    let master = format!("{MASTER_CF}{MASTER_EXTRA}");
+    let main = "mua_client_restrictions = permit_sasl_authenticated, reject\n\
+        mua_sender_restrictions = x\nunused_one = 1\n\
+        mytransport_destination_concurrency_limit = 3\n";
+    for args in [
+        &["-n"][..],
+        &[
+            "-x",
+            "mytransport_destination_concurrency_limit",
+            "mytransport_time_limit",
+        ][..],
+        &[
+            "-d",
+            "mytransport_time_limit",
+            "maildrop_destination_concurrency_limit",
+        ][..],
+        &[
+            "maildrop_time_limit",
+            "uucp_recipient_limit",
+            "discard_recipient_limit",
+        ][..],
+    ] {
+        let (f, p, _, _) = both(main, Some(&master), args);
+        assert_eq!(f, p, "postconf {args:?}");
+    }
 }
