@@ -149,15 +149,33 @@ fn split_entry(text: &str, line: usize, path: &Path) -> Result<Entry, ConfigErro
             value: value.to_owned(),
             line,
         })
-        .map_err(|message| ConfigError::Syntax {
+        .map_err(|e| ConfigError::Syntax {
             path: path.to_owned(),
             line,
-            message,
+            message: format!("{e}: \"{}\"", text.trim()),
         })
 }
 
-/// `name = value` → (name, value), both trimmed; the error is Postfix's wording.
-pub fn split_name_value(text: &str) -> Result<(&str, &str), String> {
+/// Why a `name = value` line does not split (Postfix's wording).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameValueError {
+    MissingName,
+    MissingEquals,
+}
+
+impl std::fmt::Display for NameValueError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            NameValueError::MissingName => "missing attribute name",
+            NameValueError::MissingEquals => "missing '=' after attribute name",
+        })
+    }
+}
+
+impl std::error::Error for NameValueError {}
+
+/// `name = value` → (name, value), both trimmed.
+pub fn split_name_value(text: &str) -> Result<(&str, &str), NameValueError> {
     let ws = |c: char| c.is_ascii_whitespace();
     let trimmed = text.trim_matches(ws);
     let name_len = trimmed
@@ -165,10 +183,10 @@ pub fn split_name_value(text: &str) -> Result<(&str, &str), String> {
         .unwrap_or(trimmed.len());
     let (name, rest) = trimmed.split_at(name_len);
     if name.is_empty() {
-        return Err(format!("missing attribute name: \"{trimmed}\""));
+        return Err(NameValueError::MissingName);
     }
     let Some(value) = rest.trim_start_matches(ws).strip_prefix('=') else {
-        return Err(format!("missing '=' after attribute name: \"{trimmed}\""));
+        return Err(NameValueError::MissingEquals);
     };
     Ok((name, value.trim_matches(ws)))
 }

@@ -18,7 +18,8 @@ pub(super) fn run(
     for operand in &opts.operands {
         let edit = match mode {
             'e' => {
-                let (name, value) = main_cf::split_name_value(operand).map_err(Fatal)?;
+                let (name, value) = main_cf::split_name_value(operand)
+                    .map_err(|e| Fatal(format!("{e}: \"{}\"", operand.trim())))?;
                 Edit::Set {
                     name: name.to_owned(),
                     value: value.to_owned(),

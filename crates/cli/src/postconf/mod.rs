@@ -101,8 +101,9 @@ pub fn parse_options(args: &[String]) -> Result<Options, String> {
                 match c {
                     'c' => opts.config_dir = Some(PathBuf::from(value)),
                     'o' => {
-                        let (n, v) = config::main_cf::split_name_value(&value)
-                            .map_err(|e| format!("fatal: {e}"))?;
+                        let (n, v) = config::main_cf::split_name_value(&value).map_err(|e| {
+                            format!("fatal: invalid parameter override: {value}: {e}")
+                        })?;
                         opts.overrides.push((n.to_owned(), v.to_owned()));
                     }
                     _ => opts.flags.push(c),

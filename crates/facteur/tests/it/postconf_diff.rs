@@ -156,6 +156,9 @@ fn option_errors() {
     same(SAMPLE, &["-X", "relayhost=x"]);
     same(SAMPLE, &["-e"]);
     same(SAMPLE, &["-X"]);
+    same(SAMPLE, &["-o", "a", "-n"]);
+    same(SAMPLE, &["-o", "=x", "-n"]);
+    same(SAMPLE, &["-c"]);
 }
 
 const EDITABLE: &str = "# top\nrelayhost = a\n  # indented\n b\n\n  c\n# x\nmydomain = d1\n\
