@@ -321,6 +321,7 @@ fn braced_pair(arg: &str) -> Option<(&str, Option<&str>)> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -298,6 +298,7 @@ pub fn service_parameters(master: &MasterCf) -> Vec<params::ServiceParam> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::master_cf::Service;

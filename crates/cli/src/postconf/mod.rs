@@ -83,8 +83,7 @@ pub fn parse_options(args: &[String]) -> Result<Options, String> {
         if !arg.starts_with('-') || arg == "-" {
             break;
         }
-        let mut chars = arg[1..].char_indices();
-        while let Some((at, c)) = chars.next() {
+        for (at, c) in arg[1..].char_indices() {
             let Some(pos) = OPTSTRING.find(c).filter(|_| c != ':') else {
                 return Err(format!("invalid option -- '{c}'"));
             };
@@ -240,6 +239,7 @@ fn dispatch(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
