@@ -100,10 +100,24 @@ fn classify(line: &str) -> LineKind<'_> {
 
 /// Parses main.cf text; `path` names the file in errors.
 pub fn parse(text: &str, path: &Path) -> Result<MainCf, ConfigError> {
+    match parse_partial(text, path) {
+        (cf, None) => Ok(cf),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// Parses main.cf text up to its first syntax error, if any: the entries and
+/// warnings before it, and the error (postconf prints those warnings, then the error).
+pub fn parse_partial(text: &str, path: &Path) -> (MainCf, Option<ConfigError>) {
     let mut cf = MainCf {
         path: path.to_owned(),
         ..MainCf::default()
     };
+    let error = parse_into(&mut cf, text, path).err();
+    (cf, error)
+}
+
+fn parse_into(cf: &mut MainCf, text: &str, path: &Path) -> Result<(), ConfigError> {
     let mut logical: Option<(usize, String)> = None;
     for (index, line) in text.split_inclusive('\n').enumerate() {
         match classify(line) {
@@ -117,15 +131,15 @@ pub fn parse(text: &str, path: &Path) -> Result<MainCf, ConfigError> {
             },
             LineKind::Start(body) => {
                 if let Some((line, text)) = logical.replace((index + 1, body.to_owned())) {
-                    push_entry(&mut cf, &text, line, path)?;
+                    push_entry(cf, &text, line, path)?;
                 }
             }
         }
     }
     if let Some((line, text)) = logical {
-        push_entry(&mut cf, &text, line, path)?;
+        push_entry(cf, &text, line, path)?;
     }
-    Ok(cf)
+    Ok(())
 }
 
 /// Adds an entry, noting when it overrides an earlier one.

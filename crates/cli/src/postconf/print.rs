@@ -26,9 +26,19 @@ pub(super) fn run(diag: &Diag<'_>, opts: &Options, config_dir: &Path) -> Result<
     let main_cf = if defaults_only {
         MainCf::default()
     } else {
-        let cf = main_cf::read(&config_dir.join("main.cf")).map_err(fatal)?;
+        let path = config_dir.join("main.cf");
+        let text = std::fs::read(&path).map_err(|source| {
+            fatal(ConfigError::Io {
+                path: path.clone(),
+                source,
+            })
+        })?;
+        let (cf, error) = main_cf::parse_partial(&String::from_utf8_lossy(&text), &path);
         for w in &cf.warnings {
             diag.warning(w.render(&cf.path));
+        }
+        if let Some(e) = error {
+            return Err(fatal(e));
         }
         cf
     };

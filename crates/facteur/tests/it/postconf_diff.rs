@@ -121,6 +121,7 @@ fn continuation_lines_and_comments() {
 fn syntax_errors_are_fatal() {
     same("relayhost = x\n\nbad line\n", &["-n"]);
     same("=x\n", &["relayhost"]);
+    same("  lead = x\nrelayhost = 1\n=x\n", &["-n"]);
 }
 
 #[test]
