@@ -209,33 +209,8 @@ fn build(
     req: &Request,
     opts: &CreateOptions,
 ) -> Result<(), Fatal> {
-    if kind == "proxy" {
-        return Err(Fatal::new("can't create maps via the proxy service"));
-    }
-    let (source_label, bytes, source_mode) = if req.incremental {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)
-            .map_err(|e| Fatal(format!("read stdin: {}", table_opts::strerror(&e))))?;
-        ("stdin".to_string(), buf, None)
-    } else {
-        let bytes = std::fs::read(name)
-            .map_err(|e| Fatal(format!("open {name}: {}", table_opts::strerror(&e))))?;
-        let mode = source_mode(Path::new(name));
-        (name.to_string(), bytes, mode)
-    };
-    let mut writer = if req.incremental {
-        table_opts::check_updatable(kind, name, false)?;
-        let file = table_opts::table_file(kind, name);
-        if file.exists() {
-            tables::update(kind, Path::new(name), opts)
-        } else {
-            tables::create(kind, Path::new(name), opts)
-        }
-    } else {
-        check_writable(kind)?;
-        tables::create(kind, Path::new(name), opts)
-    }
-    .map_err(|e| Fatal(table_opts::describe(&e)))?;
+    let (source_label, bytes, source_mode) = read_source(kind, name, req.incremental)?;
+    let mut writer = open_writer(kind, name, req.incremental, opts)?;
 
     for entry in source::entries(diag, &source_label, &bytes) {
         if entry.key.ends_with(':') {
@@ -267,6 +242,49 @@ fn build(
         table_opts::inherit_permissions(&table_opts::table_file(kind, name), mode);
     }
     Ok(())
+}
+
+/// The source of a build: the file `name`, or stdin with -i. Gives the name used in
+/// warnings, the bytes, and the file's mode (for -p). Postfix checks the type after
+/// opening the source, so an unknown type still reports a missing file first.
+pub(crate) fn read_source(
+    kind: &str,
+    name: &str,
+    incremental: bool,
+) -> Result<(String, Vec<u8>, Option<u32>), Fatal> {
+    if kind == "proxy" {
+        return Err(Fatal::new("can't create maps via the proxy service"));
+    }
+    if incremental {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)
+            .map_err(|e| Fatal(format!("read stdin: {}", table_opts::strerror(&e))))?;
+        return Ok(("stdin".to_string(), buf, None));
+    }
+    let bytes = std::fs::read(name)
+        .map_err(|e| Fatal(format!("open {name}: {}", table_opts::strerror(&e))))?;
+    Ok((name.to_string(), bytes, source_mode(Path::new(name))))
+}
+
+/// A writer for a new table (build) or an existing one (-i; created when missing).
+pub(crate) fn open_writer(
+    kind: &str,
+    name: &str,
+    incremental: bool,
+    opts: &CreateOptions,
+) -> Result<Box<dyn tables::TableWriter>, Fatal> {
+    if incremental {
+        table_opts::check_updatable(kind, name, false)?;
+        if table_opts::table_file(kind, name).exists() {
+            tables::update(kind, Path::new(name), opts)
+        } else {
+            tables::create(kind, Path::new(name), opts)
+        }
+    } else {
+        check_writable(kind)?;
+        tables::create(kind, Path::new(name), opts)
+    }
+    .map_err(|e| Fatal(table_opts::describe(&e)))
 }
 
 /// The permission bits of a regular source file (None for anything else).
