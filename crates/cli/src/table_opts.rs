@@ -257,9 +257,14 @@ pub fn operand<'a>(arg: &'a str, default_type: &'a str) -> (&'a str, &'a str) {
 }
 
 /// Whether `kind` can be created, with Postfix's complaint when it cannot.
-pub fn check_writable(kind: &str) -> Result<(), Fatal> {
+pub fn check_writable(kind: &str, name: &str) -> Result<(), Fatal> {
     if WRITABLE.contains(&kind) {
         Ok(())
+    } else if kind == "fail" {
+        // fail: opens for writing, then fails the first (and every) update.
+        Err(Fatal(format!(
+            "table fail:{name}: write error: Application error"
+        )))
     } else if kind == "proxy" {
         Err(Fatal::new("can't create maps via the proxy service"))
     } else if READ_ONLY.contains(&kind) {
@@ -429,7 +434,7 @@ pub fn check_updatable(kind: &str, name: &str, deleting: bool) -> Result<(), Fat
             "{kind}:{name} map requires O_RDONLY access mode"
         )));
     }
-    check_writable(kind)
+    check_writable(kind, name)
 }
 
 /// Opens an existing table for `-i` / `-d` (created when missing, as O_CREAT does).
@@ -523,6 +528,12 @@ pub fn dump(
 /// that the table cannot be listed. Only this function changes when it lands.
 fn seq_entries(kind: &str, name: &str, opts: &OpenOptions) -> Result<Vec<(String, String)>, Fatal> {
     let _table = open(kind, name, opts)?;
+    if kind == "cdb" {
+        // cdb files cannot be listed; Postfix names the table by its file here.
+        return Err(Fatal(format!(
+            "table cdb:{name}.cdb: sequence operation is not supported"
+        )));
+    }
     if kind == "fail" {
         return Err(Fatal(format!(
             "table {kind}:{name}: sequence error: Application error"
@@ -610,9 +621,9 @@ mod tests {
     fn operands_and_kinds() {
         assert_eq!(operand("cdb:/x", "hash"), ("cdb", "/x"));
         assert_eq!(operand("/x", "hash"), ("hash", "/x"));
-        assert!(check_writable("lmdb").is_ok());
+        assert!(check_writable("lmdb", "t").is_ok());
         assert_eq!(
-            check_writable("regexp").unwrap_err().0,
+            check_writable("regexp", "r").unwrap_err().0,
             "unsupported dictionary type: regexp does not support bulk-mode creation."
         );
         assert_eq!(duplicate_label("hash", "t"), "t.db");

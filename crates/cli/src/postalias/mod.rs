@@ -166,6 +166,10 @@ pub fn newaliases(name: &str, args: Vec<OsString>, env: &Env) -> ExitCode {
 fn execute(diag: Diag, req: Request, env: &Env) -> Result<ExitCode, Fatal> {
     let main_cf = MainCf::load(&table_opts::config_dir(env, req.config_dir.clone()))?;
     if req.operands.is_empty() {
+        // As postmap: -s without a table lists nothing and fails quietly.
+        if req.sequence && req.query.is_none() && req.delete.is_none() {
+            return Ok(ExitCode::from(1));
+        }
         return Err(usage(diag.name));
     }
     let default_type = main_cf.get("default_database_type", "hash");

@@ -122,10 +122,7 @@ fn is_word(t: &Token) -> bool {
 fn space_after(t: &Token, next: Option<&Token>) -> bool {
     match next {
         None => false,
-        Some(next) => {
-            matches!(next, Token::Op('<'))
-                || (is_word(t) && is_word(next))
-        }
+        Some(next) => matches!(next, Token::Op('<')) || (is_word(t) && is_word(next)),
     }
 }
 

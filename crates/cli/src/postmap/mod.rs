@@ -126,6 +126,10 @@ fn execute(diag: Diag, args: &[String], env: &Env) -> Result<ExitCode, Fatal> {
         diag.warn("ignoring -m option without -b or -h");
     }
     if req.operands.is_empty() {
+        // Postfix lists nothing and fails quietly for -s without a table.
+        if req.sequence && req.query.is_none() && req.delete.is_none() {
+            return Ok(ExitCode::from(1));
+        }
         return Err(usage(diag.name));
     }
     if req.rhs_is_file {
@@ -166,7 +170,7 @@ fn execute(diag: Diag, args: &[String], env: &Env) -> Result<ExitCode, Fatal> {
     }
     if let Some(key) = &req.query {
         let found = if key == "-" {
-            if any_key_mode {
+            if req.header_keys || req.body_keys {
                 keys::query_message(
                     diag,
                     &maps,
@@ -281,7 +285,7 @@ pub(crate) fn open_writer(
             tables::create(kind, Path::new(name), opts)
         }
     } else {
-        check_writable(kind)?;
+        check_writable(kind, name)?;
         tables::create(kind, Path::new(name), opts)
     }
     .map_err(|e| Fatal(table_opts::describe(&e)))

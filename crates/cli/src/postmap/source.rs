@@ -112,7 +112,12 @@ fn warn_orphans(
             _ => groups.push((orphan.line, line.to_string())),
         }
     }
-    for (_, joined) in groups {
+    for (_, mut joined) in groups {
+        // Postfix shows at most the first 30 characters.
+        if let Some((cut, _)) = joined.char_indices().nth(30) {
+            joined.truncate(cut);
+            joined.push_str("...");
+        }
         diag.warn(&format!(
             "{label}: logical line must not start with whitespace: \"{joined}\""
         ));
