@@ -235,6 +235,9 @@ pub fn describe(err: &TableError) -> String {
         TableError::Open { path, source } => {
             format!("open database {path}: {}", strerror(source))
         }
+        TableError::OpenSource { path, source } => {
+            format!("open {path}: {}", strerror(source))
+        }
         TableError::Io(e) => strerror(e),
         other => other.to_string(),
     }
@@ -331,12 +334,19 @@ impl Style {
     }
 }
 
-fn open(
+/// Opens `kind:name` for reading and prints what the table said while opening
+/// (bad lines in a regexp: or texthash: source), as Postfix does at open time.
+pub fn open(
+    diag: Diag,
     kind: &str,
     name: &str,
     opts: &OpenOptions,
 ) -> Result<std::sync::Arc<dyn tables::Table>, Fatal> {
-    tables::open(&format!("{kind}:{name}"), opts).map_err(|e| Fatal(describe(&e)))
+    let table = tables::open(&format!("{kind}:{name}"), opts).map_err(|e| Fatal(describe(&e)))?;
+    for warning in table.warnings() {
+        diag.warn(&warning.0);
+    }
+    Ok(table)
 }
 
 fn warn_empty(diag: Diag, kind: &str, name: &str, key: &str, value: &str) {
@@ -351,10 +361,13 @@ fn warn_empty(diag: Diag, kind: &str, name: &str, key: &str, value: &str) {
 }
 
 fn query_error(kind: &str, name: &str, err: &TableError) -> Fatal {
-    Fatal(format!(
-        "table {kind}:{name}: query error: {}",
-        describe(err)
-    ))
+    match err {
+        TableError::Query { .. } => Fatal(describe(err)),
+        _ => Fatal(format!(
+            "table {kind}:{name}: query error: {}",
+            describe(err)
+        )),
+    }
 }
 
 /// `-q key`: the first table (in order) that has `key` prints its value; true when found.
@@ -365,7 +378,7 @@ pub fn query_one(
     opts: &OpenOptions,
 ) -> Result<bool, Fatal> {
     for (kind, name) in maps {
-        let table = open(kind, name, opts)?;
+        let table = open(diag, kind, name, opts)?;
         match table.lookup(key) {
             Ok(Some(value)) => {
                 warn_empty(diag, kind, name, key, &value);
@@ -400,7 +413,7 @@ pub fn query_stdin(
             let table = match &opened[n] {
                 Some(t) => t.clone(),
                 None => {
-                    let t = open(kind, name, opts)?;
+                    let t = open(diag, kind, name, opts)?;
                     opened[n] = Some(t.clone());
                     t
                 }
@@ -505,7 +518,7 @@ pub fn dump(
     opts: &OpenOptions,
     style: Style,
 ) -> Result<(), Fatal> {
-    let entries = seq_entries(kind, name, opts)?;
+    let entries = seq_entries(diag, kind, name, opts)?;
     let mut out = std::io::stdout().lock();
     for (key, value) in entries {
         if key.is_empty() {
@@ -522,26 +535,20 @@ pub fn dump(
 }
 
 /// Every entry of `kind:name` in the table's order (Postfix dict_seq).
-///
-/// TEMPORARY (issue 3): the tables crate's iteration API is being added; until it
-/// lands this opens the table (so open errors read as Postfix's) and then reports
-/// that the table cannot be listed. Only this function changes when it lands.
-fn seq_entries(kind: &str, name: &str, opts: &OpenOptions) -> Result<Vec<(String, String)>, Fatal> {
-    let _table = open(kind, name, opts)?;
-    if kind == "cdb" {
-        // cdb files cannot be listed; Postfix names the table by its file here.
-        return Err(Fatal(format!(
-            "table cdb:{name}.cdb: sequence operation is not supported"
-        )));
-    }
-    if kind == "fail" {
-        return Err(Fatal(format!(
-            "table {kind}:{name}: sequence error: Application error"
-        )));
-    }
-    Err(Fatal(format!(
-        "table {kind}:{name}: sequence operation is not supported"
-    )))
+fn seq_entries(
+    diag: Diag,
+    kind: &str,
+    name: &str,
+    opts: &OpenOptions,
+) -> Result<Vec<(String, String)>, Fatal> {
+    let table = open(diag, kind, name, opts)?;
+    table.entries().map_err(|e| match e {
+        TableError::NotSupported { .. } => Fatal(describe(&e)),
+        other => Fatal(format!(
+            "table {kind}:{name}: sequence error: {}",
+            describe(&other)
+        )),
+    })
 }
 
 /// Gives a newly built table the group and other read permission of its source, as

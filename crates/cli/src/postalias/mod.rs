@@ -280,7 +280,14 @@ fn build(diag: Diag, kind: &str, name: &str, req: &Request, hostname: &str) -> R
             table_opts::describe(&e)
         ))
     };
-    for line in crate::postmap::source::lines(diag, &label, &bytes) {
+    for item in crate::postmap::source::lines(&label, &bytes) {
+        let line = match item {
+            crate::postmap::source::Item::Line(line) => line,
+            crate::postmap::source::Item::Dropped(warning) => {
+                diag.warn(&warning);
+                continue;
+            }
+        };
         match split_alias(&line.text) {
             Ok(None) => {}
             Ok(Some((key, value))) => {

@@ -99,8 +99,7 @@ pub fn query_message(
             let table = match &opened[n] {
                 Some(t) => t.clone(),
                 None => {
-                    let t = tables::open(&format!("{kind}:{name}"), opts)
-                        .map_err(|e| Fatal(describe(&e)))?;
+                    let t = crate::table_opts::open(diag, kind, name, opts)?;
                     opened[n] = Some(t.clone());
                     t
                 }

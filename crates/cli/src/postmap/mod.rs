@@ -216,13 +216,7 @@ fn build(
     let (source_label, bytes, source_mode) = read_source(kind, name, req.incremental)?;
     let mut writer = open_writer(kind, name, req.incremental, opts)?;
 
-    for entry in source::entries(diag, &source_label, &bytes) {
-        if entry.key.ends_with(':') {
-            diag.warn(&format!(
-                "{source_label}, line {}: record is in \"key: value\" format; is this an alias file?",
-                entry.line
-            ));
-        }
+    source::for_each_entry(diag, &source_label, &bytes, |entry| {
         let inserted = writer.insert(&entry.key, &entry.value).map_err(|e| {
             Fatal(format!(
                 "table {kind}:{name}: write error: {}",
@@ -238,7 +232,8 @@ fn build(
             inserted,
             opts.duplicates,
         );
-    }
+        Ok(())
+    })?;
     writer
         .finish()
         .map_err(|e| Fatal(table_opts::describe(&e)))?;

@@ -57,83 +57,82 @@ pub fn is_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r')
 }
 
-/// A source file's logical lines, with Postfix's warnings for lines that begin with
-/// white space and for input that is not UTF-8. `label` names the source in warnings.
-pub fn lines(diag: Diag, label: &str, bytes: &[u8]) -> Vec<tables::source::LogicalLine> {
+/// What reading a source gives, in file order: a logical line, or a warning
+/// (already worded, without the `program: warning: ` prefix) about a line dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Line(tables::source::LogicalLine),
+    Dropped(String),
+}
+
+/// A source file's logical lines in file order, with Postfix's warnings for lines
+/// that begin with white space and for input that is not UTF-8 at their places.
+/// `label` names the source in warnings.
+pub fn lines(label: &str, bytes: &[u8]) -> Vec<Item> {
     let valid = std::str::from_utf8(bytes).is_ok();
     let text = String::from_utf8_lossy(bytes);
     let (lines, orphans) = logical_lines(&text);
-    warn_orphans(diag, label, &text, &orphans);
-    lines
+    let mut items: Vec<(usize, Item)> = orphans
         .into_iter()
-        .filter(|line| {
-            if !valid && line.text.contains('\u{FFFD}') {
-                diag.warn(&format!(
-                    "{label}, line {}: non-UTF-8 input \"{}\" -- ignoring this line",
-                    line.first_line,
-                    line.text.replace('\u{FFFD}', "?")
-                ));
-                return false;
-            }
-            true
-        })
-        .collect()
+        .map(|o| (o.line, Item::Dropped(orphan_warning(label, &o.text))))
+        .collect();
+    for line in lines {
+        let item = if !valid && line.text.contains('\u{FFFD}') {
+            Item::Dropped(format!(
+                "{label}, line {}: non-UTF-8 input \"{}\" -- ignoring this line",
+                line.first_line,
+                line.text.replace('\u{FFFD}', "?")
+            ))
+        } else {
+            Item::Line(line.clone())
+        };
+        items.push((line.first_line, item));
+    }
+    items.sort_by_key(|(n, _)| *n);
+    items.into_iter().map(|(_, item)| item).collect()
 }
 
-/// Leading white space on what should start a logical line: Postfix joins such a
-/// line with its own continuations and reports the whole text once.
-fn warn_orphans(
+/// Leading white space on what should start a logical line. Postfix quotes at most
+/// the first 30 characters of the text (joined with its continuation lines).
+fn orphan_warning(label: &str, text: &str) -> String {
+    let mut shown = text.to_string();
+    if let Some((cut, _)) = shown.char_indices().nth(30) {
+        shown.truncate(cut);
+        shown.push_str("...");
+    }
+    format!("{label}: logical line must not start with whitespace: \"{shown}\"")
+}
+
+/// Calls `store` with each entry of a postmap source in file order, warning about
+/// malformed lines at their places and skipping them.
+pub fn for_each_entry<E>(
     diag: Diag,
     label: &str,
-    text: &str,
-    orphans: &[tables::source::OrphanContinuation],
-) {
-    let physical: Vec<&str> = text.split('\n').collect();
-    let skippable = |n: usize| {
-        physical
-            .get(n.wrapping_sub(1))
-            .map(|l| {
-                let t = l.trim_start();
-                t.is_empty() || t.starts_with('#')
-            })
-            .unwrap_or(true)
-    };
-    let mut groups: Vec<(usize, String)> = Vec::new();
-    for orphan in orphans {
-        let line = physical
-            .get(orphan.line - 1)
-            .map(|l| l.strip_suffix('\r').unwrap_or(l))
-            .unwrap_or("");
-        match groups.last_mut() {
-            Some((last, joined)) if (*last + 1..orphan.line).all(skippable) => {
-                joined.push_str(line);
-                *last = orphan.line;
+    bytes: &[u8],
+    mut store: impl FnMut(Entry) -> Result<(), E>,
+) -> Result<(), E> {
+    for item in lines(label, bytes) {
+        let line = match item {
+            Item::Line(line) => line,
+            Item::Dropped(warning) => {
+                diag.warn(&warning);
+                continue;
             }
-            _ => groups.push((orphan.line, line.to_string())),
-        }
-    }
-    for (_, mut joined) in groups {
-        // Postfix shows at most the first 30 characters.
-        if let Some((cut, _)) = joined.char_indices().nth(30) {
-            joined.truncate(cut);
-            joined.push_str("...");
-        }
-        diag.warn(&format!(
-            "{label}: logical line must not start with whitespace: \"{joined}\""
-        ));
-    }
-}
-
-/// The entries of a postmap source, warning about and skipping malformed lines.
-pub fn entries(diag: Diag, label: &str, bytes: &[u8]) -> Vec<Entry> {
-    let mut out = Vec::new();
-    for line in lines(diag, label, bytes) {
+        };
         match split_entry(&line.text) {
-            Ok((key, value)) => out.push(Entry {
-                line: line.first_line,
-                key,
-                value,
-            }),
+            Ok((key, value)) => {
+                if key.ends_with(':') {
+                    diag.warn(&format!(
+                        "{label}, line {}: record is in \"key: value\" format; is this an alias file?",
+                        line.first_line
+                    ));
+                }
+                store(Entry {
+                    line: line.first_line,
+                    key,
+                    value,
+                })?;
+            }
             Err(LineError::UnbalancedQuote) => diag.warn(&format!(
                 "{label}, line {}: unbalanced '\"' in '{}' -- ignoring this line",
                 line.first_line, line.text
@@ -144,7 +143,7 @@ pub fn entries(diag: Diag, label: &str, bytes: &[u8]) -> Vec<Entry> {
             )),
         }
     }
-    out
+    Ok(())
 }
 
 #[cfg(test)]
@@ -183,7 +182,12 @@ mod tests {
     #[test]
     fn entries_skip_bad_lines() {
         let diag = Diag { name: "postmap" };
-        let got = entries(diag, "t", b"a 1\nb\n\n  x\n\"c 2\nd\nf 4\n");
+        let mut got = Vec::new();
+        for_each_entry(diag, "t", b"a 1\nb\n\n  x\n\"c 2\nd\nf 4\n", |e| {
+            got.push(e);
+            Ok::<(), ()>(())
+        })
+        .unwrap();
         assert_eq!(got.len(), 3);
         assert_eq!(got[0].value, "1");
         assert_eq!((got[1].key.as_str(), got[1].value.as_str()), ("b", "x"));
