@@ -458,6 +458,14 @@ pub fn update_writer(
     deleting: bool,
 ) -> Result<Box<dyn tables::TableWriter>, Fatal> {
     check_updatable(kind, name, deleting)?;
+    let file = table_file(kind, name);
+    if deleting && !file.exists() {
+        // -d opens without creating, as Postfix's O_RDWR does.
+        return Err(Fatal(format!(
+            "open database {}: No such file or directory",
+            file.display()
+        )));
+    }
     tables::update(kind, Path::new(name), opts).map_err(|e| Fatal(describe(&e)))
 }
 
@@ -542,6 +550,13 @@ fn seq_entries(
     opts: &OpenOptions,
 ) -> Result<Vec<(String, String)>, Fatal> {
     let table = open(diag, kind, name, opts)?;
+    if kind == "cdb" {
+        // facteur can list a cdb file, Postfix 3.7 cannot: keep Postfix's answer so
+        // scripts see the same behaviour (remove this to offer the listing).
+        return Err(Fatal(format!(
+            "table cdb:{name}.cdb: sequence operation is not supported"
+        )));
+    }
     table.entries().map_err(|e| match e {
         TableError::NotSupported { .. } => Fatal(describe(&e)),
         other => Fatal(format!(

@@ -286,6 +286,7 @@ cases!("postmap":
     cdb_cross_read,
     lmdb_cross_read,
     header_and_body_keys,
+    inline_braces,
 );
 
 #[test]
