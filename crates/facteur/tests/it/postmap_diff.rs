@@ -287,6 +287,9 @@ cases!("postmap":
     lmdb_cross_read,
     header_and_body_keys,
     inline_braces,
+    sorted_types_order,
+    nul_terminators,
+    utf8_folding_legacy,
 );
 
 #[test]
