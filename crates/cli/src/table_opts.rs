@@ -197,6 +197,21 @@ impl MainCf {
     }
 }
 
+impl MainCf {
+    /// Postfix's smtputf8_enable: "yes" unless set otherwise, except that with
+    /// compatibility_level below 1 its default is "no".
+    pub fn smtputf8_enable(&self) -> bool {
+        match self.params.get("smtputf8_enable") {
+            Some(_) => self.get("smtputf8_enable", "yes") == "yes",
+            None => {
+                let level = self.get("compatibility_level", "0");
+                let major = level.split('.').next().unwrap_or("0");
+                major.parse::<u32>().map(|m| m >= 1).unwrap_or(false)
+            }
+        }
+    }
+}
+
 /// Defaults of the few parameters these commands expand (Postfix 3.7 `postconf -d`).
 fn builtin_default(name: &str) -> Option<String> {
     match name {
@@ -326,11 +341,15 @@ pub enum Style {
 }
 
 impl Style {
-    fn line(self, key: &str, value: &str) -> String {
-        match self {
-            Style::Map => format!("{key}\t{value}\n"),
-            Style::Alias => format!("{key}:\t{value}\n"),
-        }
+    fn line(self, key: &str, value: &[u8]) -> Vec<u8> {
+        let mut line = key.as_bytes().to_vec();
+        line.extend_from_slice(match self {
+            Style::Map => b"\t",
+            Style::Alias => b":\t",
+        });
+        line.extend_from_slice(value);
+        line.push(b'\n');
+        line
     }
 }
 
@@ -370,20 +389,58 @@ fn query_error(kind: &str, name: &str, err: &TableError) -> Fatal {
     }
 }
 
+/// The table's name as Postfix's dict layer reports it in -F errors.
+fn dict_label(kind: &str, name: &str) -> String {
+    match kind {
+        "hash" | "btree" => format!("{kind}:{name}.db"),
+        "cdb" => format!("cdb:{name}.cdb"),
+        "lmdb" => format!("lmdb:{name}.lmdb"),
+        _ => format!("{kind}:{name}"),
+    }
+}
+
+/// A found value as printed: base64-decoded with -F (`None`, after Postfix's
+/// warning, when it is not base64), else as stored.
+fn decoded(
+    diag: Diag,
+    kind: &str,
+    name: &str,
+    key: &str,
+    value: String,
+    rhs_file: bool,
+) -> Option<Vec<u8>> {
+    if !rhs_file {
+        return Some(value.into_bytes());
+    }
+    let bytes = crate::postmap::rhs_file::decode(&value);
+    if bytes.is_none() {
+        diag.warn(&format!(
+            "table {}: key {key}: malformed BASE64 value: {value}",
+            dict_label(kind, name)
+        ));
+    }
+    bytes
+}
+
 /// `-q key`: the first table (in order) that has `key` prints its value; true when found.
 pub fn query_one(
     diag: Diag,
     maps: &[(String, String)],
     key: &str,
     opts: &OpenOptions,
+    rhs_file: bool,
 ) -> Result<bool, Fatal> {
     for (kind, name) in maps {
         let table = open(diag, kind, name, opts)?;
         match table.lookup(key) {
             Ok(Some(value)) => {
                 warn_empty(diag, kind, name, key, &value);
+                let value = decoded(diag, kind, name, key, value, rhs_file).ok_or_else(|| {
+                    Fatal(format!("table {}: query error", dict_label(kind, name)))
+                })?;
                 let mut out = std::io::stdout().lock();
-                let _ = writeln!(out, "{value}");
+                let _ = out.write_all(&value);
+                let _ = out.write_all(b"\n");
                 let _ = out.flush();
                 return Ok(true);
             }
@@ -402,6 +459,7 @@ pub fn query_stdin(
     input: impl BufRead,
     opts: &OpenOptions,
     style: Style,
+    rhs_file: bool,
 ) -> Result<bool, Fatal> {
     let mut opened: Vec<Option<std::sync::Arc<dyn tables::Table>>> = vec![None; maps.len()];
     let mut found = false;
@@ -421,7 +479,11 @@ pub fn query_stdin(
             match table.lookup(&key) {
                 Ok(Some(value)) => {
                     warn_empty(diag, kind, name, &key, &value);
-                    let _ = out.write_all(style.line(&key, &value).as_bytes());
+                    let value =
+                        decoded(diag, kind, name, &key, value, rhs_file).ok_or_else(|| {
+                            Fatal(format!("table {}: query error", dict_label(kind, name)))
+                        })?;
+                    let _ = out.write_all(&style.line(&key, &value));
                     found = true;
                     break;
                 }
@@ -525,6 +587,7 @@ pub fn dump(
     name: &str,
     opts: &OpenOptions,
     style: Style,
+    rhs_file: bool,
 ) -> Result<(), Fatal> {
     let entries = seq_entries(diag, kind, name, opts)?;
     let mut out = std::io::stdout().lock();
@@ -536,7 +599,9 @@ pub fn dump(
         } else {
             warn_empty(diag, kind, name, &key, &value);
         }
-        let _ = out.write_all(style.line(&key, &value).as_bytes());
+        if let Some(value) = decoded(diag, kind, name, &key, value, rhs_file) {
+            let _ = out.write_all(&style.line(&key, &value));
+        }
     }
     let _ = out.flush();
     Ok(())

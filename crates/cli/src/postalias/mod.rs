@@ -33,6 +33,8 @@ struct Request {
     append_nul: Option<bool>,
     duplicates: Option<Duplicates>,
     save_perm: bool,
+    no_utf8: bool,
+    utf8_checks: bool,
     operands: Vec<String>,
 }
 
@@ -81,7 +83,8 @@ fn parse(name: &str, args: &[String]) -> Result<Request, Fatal> {
             'r' => req.duplicates = Some(Duplicates::Replace),
             'w' => req.duplicates = Some(Duplicates::KeepFirstQuiet),
             // -o (identity), -u (UTF-8 checks), -v (verbose): nothing to change.
-            'o' | 'u' | 'v' => {}
+            'u' => req.no_utf8 = true,
+            'o' | 'v' => {}
             _ => return Err(usage(name)),
         }
     }
@@ -163,8 +166,9 @@ pub fn newaliases(name: &str, args: Vec<OsString>, env: &Env) -> ExitCode {
     }
 }
 
-fn execute(diag: Diag, req: Request, env: &Env) -> Result<ExitCode, Fatal> {
+fn execute(diag: Diag, mut req: Request, env: &Env) -> Result<ExitCode, Fatal> {
     let main_cf = MainCf::load(&table_opts::config_dir(env, req.config_dir.clone()))?;
+    req.utf8_checks = main_cf.smtputf8_enable() && !req.no_utf8;
     if req.operands.is_empty() {
         // As postmap: -s without a table lists nothing and fails quietly.
         if req.sequence && req.query.is_none() && req.delete.is_none() {
@@ -212,15 +216,16 @@ fn execute(diag: Diag, req: Request, env: &Env) -> Result<ExitCode, Fatal> {
                 std::io::stdin().lock(),
                 &open_opts,
                 Style::Alias,
+                false,
             )?
         } else {
-            table_opts::query_one(diag, &maps, key, &open_opts)?
+            table_opts::query_one(diag, &maps, key, &open_opts, false)?
         };
         return Ok(status(found));
     }
     if req.sequence {
         let (kind, name) = &maps[0];
-        table_opts::dump(diag, kind, name, &open_opts, Style::Alias)?;
+        table_opts::dump(diag, kind, name, &open_opts, Style::Alias, false)?;
         return Ok(ExitCode::SUCCESS);
     }
     let hostname = main_cf.get("myhostname", &table_opts::default_myhostname());
@@ -280,7 +285,7 @@ fn build(diag: Diag, kind: &str, name: &str, req: &Request, hostname: &str) -> R
             table_opts::describe(&e)
         ))
     };
-    for item in crate::postmap::source::lines(&label, &bytes) {
+    for item in crate::postmap::source::lines(&label, &bytes, req.utf8_checks) {
         let line = match item {
             crate::postmap::source::Item::Line(line) => line,
             crate::postmap::source::Item::Dropped(warning) => {

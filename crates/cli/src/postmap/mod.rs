@@ -19,6 +19,7 @@ use crate::table_opts::{
 use crate::Env;
 
 mod keys;
+pub(crate) mod rhs_file;
 pub(crate) mod source;
 
 const OPTIONS: &str = "bc:d:fFhimnNopq:rsuUvw";
@@ -39,6 +40,9 @@ struct Request {
     body_keys: bool,
     mime_keys: bool,
     rhs_is_file: bool,
+    no_utf8: bool,
+    /// Check sources for UTF-8 (smtputf8_enable and not -u); set after main.cf.
+    utf8_checks: bool,
     operands: Vec<String>,
 }
 
@@ -94,7 +98,8 @@ fn parse(name: &str, args: &[String]) -> Result<Request, Fatal> {
             'r' => req.duplicates = Some(Duplicates::Replace),
             'w' => req.duplicates = Some(Duplicates::KeepFirstQuiet),
             // -u / -U (UTF-8 checks) and -v (verbose) change nothing facteur prints.
-            'u' | 'U' | 'v' => {}
+            'u' => req.no_utf8 = true,
+            'U' | 'v' => {}
             _ => return Err(usage(name)),
         }
     }
@@ -116,8 +121,9 @@ pub fn run(name: &str, args: Vec<OsString>, env: &Env) -> ExitCode {
 }
 
 fn execute(diag: Diag, args: &[String], env: &Env) -> Result<ExitCode, Fatal> {
-    let req = parse(diag.name, args)?;
+    let mut req = parse(diag.name, args)?;
     let main_cf = MainCf::load(&table_opts::config_dir(env, req.config_dir.clone()))?;
+    req.utf8_checks = main_cf.smtputf8_enable() && !req.no_utf8;
     let any_key_mode = req.header_keys || req.body_keys || req.mime_keys;
     if any_key_mode && req.query.as_deref() != Some("-") {
         return Err(Fatal::new("specify -b -h or -m only with \"-q -\""));
@@ -131,9 +137,6 @@ fn execute(diag: Diag, args: &[String], env: &Env) -> Result<ExitCode, Fatal> {
             return Ok(ExitCode::from(1));
         }
         return Err(usage(diag.name));
-    }
-    if req.rhs_is_file {
-        return Err(Fatal::new("the -F option is not supported by facteur yet"));
     }
     let default_type = main_cf.get("default_database_type", "hash");
     let maps: Vec<(String, String)> = req
@@ -187,16 +190,17 @@ fn execute(diag: Diag, args: &[String], env: &Env) -> Result<ExitCode, Fatal> {
                     std::io::stdin().lock(),
                     &open_opts,
                     Style::Map,
+                    req.rhs_is_file,
                 )?
             }
         } else {
-            table_opts::query_one(diag, &maps, key, &open_opts)?
+            table_opts::query_one(diag, &maps, key, &open_opts, req.rhs_is_file)?
         };
         return Ok(status(found));
     }
     if req.sequence {
         let (kind, name) = &maps[0];
-        table_opts::dump(diag, kind, name, &open_opts, Style::Map)?;
+        table_opts::dump(diag, kind, name, &open_opts, Style::Map, req.rhs_is_file)?;
         return Ok(ExitCode::SUCCESS);
     }
     for (kind, name) in &maps {
@@ -216,7 +220,19 @@ fn build(
     let (source_label, bytes, source_mode) = read_source(kind, name, req.incremental)?;
     let mut writer = open_writer(kind, name, req.incremental, opts)?;
 
-    source::for_each_entry(diag, &source_label, &bytes, |entry| {
+    source::for_each_entry(diag, &source_label, &bytes, req.utf8_checks, |mut entry| {
+        if req.rhs_is_file {
+            match rhs_file::encode_files(&entry.value) {
+                Ok(encoded) => entry.value = encoded,
+                Err(why) => {
+                    diag.warn(&format!(
+                        "{source_label}, line {}: {why}: skipping this entry",
+                        entry.line
+                    ));
+                    return Ok(());
+                }
+            }
+        }
         let inserted = writer.insert(&entry.key, &entry.value).map_err(|e| {
             Fatal(format!(
                 "table {kind}:{name}: write error: {}",

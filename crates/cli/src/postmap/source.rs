@@ -67,9 +67,11 @@ pub enum Item {
 
 /// A source file's logical lines in file order, with Postfix's warnings for lines
 /// that begin with white space and for input that is not UTF-8 at their places.
-/// `label` names the source in warnings.
-pub fn lines(label: &str, bytes: &[u8]) -> Vec<Item> {
-    let valid = std::str::from_utf8(bytes).is_ok();
+/// `label` names the source in warnings. `utf8_checks` is Postfix's
+/// smtputf8_enable (and no -u): without it, bytes that are not UTF-8 pass (facteur
+/// stores them as U+FFFD).
+pub fn lines(label: &str, bytes: &[u8], utf8_checks: bool) -> Vec<Item> {
+    let valid = !utf8_checks || std::str::from_utf8(bytes).is_ok();
     let text = String::from_utf8_lossy(bytes);
     let (lines, orphans) = logical_lines(&text);
     let mut items: Vec<(usize, Item)> = orphans
@@ -109,9 +111,10 @@ pub fn for_each_entry<E>(
     diag: Diag,
     label: &str,
     bytes: &[u8],
+    utf8_checks: bool,
     mut store: impl FnMut(Entry) -> Result<(), E>,
 ) -> Result<(), E> {
-    for item in lines(label, bytes) {
+    for item in lines(label, bytes, utf8_checks) {
         let line = match item {
             Item::Line(line) => line,
             Item::Dropped(warning) => {
@@ -183,7 +186,7 @@ mod tests {
     fn entries_skip_bad_lines() {
         let diag = Diag { name: "postmap" };
         let mut got = Vec::new();
-        for_each_entry(diag, "t", b"a 1\nb\n\n  x\n\"c 2\nd\nf 4\n", |e| {
+        for_each_entry(diag, "t", b"a 1\nb\n\n  x\n\"c 2\nd\nf 4\n", true, |e| {
             got.push(e);
             Ok::<(), ()>(())
         })

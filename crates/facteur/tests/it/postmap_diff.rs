@@ -290,6 +290,7 @@ cases!("postmap":
     sorted_types_order,
     nul_terminators,
     utf8_folding_legacy,
+    value_is_file,
 );
 
 #[test]
