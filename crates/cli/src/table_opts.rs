@@ -258,6 +258,19 @@ pub fn describe(err: &TableError) -> String {
     }
 }
 
+/// A writer's error as Postfix words it: the table's own file, not the temporary
+/// file facteur builds beside it, is named in `open database` errors.
+pub fn describe_write(err: &TableError, kind: &str, name: &str) -> String {
+    match err {
+        TableError::Open { source, .. } => format!(
+            "open database {}: {}",
+            table_file(kind, name).display(),
+            strerror(source)
+        ),
+        other => describe(other),
+    }
+}
+
 /// Table types postmap / postalias can build.
 pub const WRITABLE: &[&str] = &["hash", "btree", "cdb", "lmdb"];
 
@@ -528,7 +541,7 @@ pub fn update_writer(
             file.display()
         )));
     }
-    tables::update(kind, Path::new(name), opts).map_err(|e| Fatal(describe(&e)))
+    tables::update(kind, Path::new(name), opts).map_err(|e| Fatal(describe_write(&e, kind, name)))
 }
 
 /// `-d key`: removes `key` from every table; true when any had it.
@@ -546,7 +559,9 @@ pub fn delete_one(
                 describe(&e)
             ))
         })?;
-        writer.finish().map_err(|e| Fatal(describe(&e)))?;
+        writer
+            .finish()
+            .map_err(|e| Fatal(describe_write(&e, kind, name)))?;
     }
     Ok(found)
 }
@@ -574,8 +589,10 @@ pub fn delete_stdin(
             })?;
         }
     }
-    for (_, _, writer) in writers {
-        writer.finish().map_err(|e| Fatal(describe(&e)))?;
+    for (kind, name, writer) in writers {
+        writer
+            .finish()
+            .map_err(|e| Fatal(describe_write(&e, kind, name)))?;
     }
     Ok(found)
 }

@@ -33,6 +33,7 @@ struct Request {
     append_nul: Option<bool>,
     duplicates: Option<Duplicates>,
     save_perm: bool,
+    as_owner: bool,
     no_utf8: bool,
     utf8_checks: bool,
     operands: Vec<String>,
@@ -52,6 +53,7 @@ fn parse(name: &str, args: &[String]) -> Result<Request, Fatal> {
     let mut req = Request {
         fold: true,
         save_perm: true,
+        as_owner: true,
         operands,
         ..Request::default()
     };
@@ -82,9 +84,10 @@ fn parse(name: &str, args: &[String]) -> Result<Request, Fatal> {
             'p' => req.save_perm = false,
             'r' => req.duplicates = Some(Duplicates::Replace),
             'w' => req.duplicates = Some(Duplicates::KeepFirstQuiet),
-            // -o (identity), -u (UTF-8 checks), -v (verbose): nothing to change.
+            // -v (verbose) prints nothing more in facteur.
             'u' => req.no_utf8 = true,
-            'o' | 'v' => {}
+            'o' => req.as_owner = false,
+            'v' => {}
             _ => return Err(usage(name)),
         }
     }
@@ -157,6 +160,7 @@ pub fn newaliases(name: &str, args: Vec<OsString>, env: &Env) -> ExitCode {
         config_dir: Some(dir.display().to_string()),
         fold: true,
         save_perm: true,
+        as_owner: true,
         operands: maps,
         ..Request::default()
     };
@@ -277,7 +281,15 @@ fn build(diag: Diag, kind: &str, name: &str, req: &Request, hostname: &str) -> R
         fold_case: false,
         append_nul: req.append_nul,
     };
-    let (label, bytes, mode) = crate::postmap::read_source(kind, name, req.incremental)?;
+    let crate::postmap::Source {
+        label,
+        bytes,
+        mode,
+        owner,
+    } = crate::postmap::read_source(kind, name, req.incremental)?;
+    if let Some(owner) = owner.filter(|_| req.as_owner) {
+        crate::postmap::owner::become_owner(owner)?;
+    }
     let mut writer = crate::postmap::open_writer(kind, name, req.incremental, &opts)?;
     let write_error = |e: tables::TableError| {
         Fatal(format!(
@@ -334,7 +346,7 @@ fn build(diag: Diag, kind: &str, name: &str, req: &Request, hostname: &str) -> R
     }
     writer
         .finish()
-        .map_err(|e| Fatal(table_opts::describe(&e)))?;
+        .map_err(|e| Fatal(table_opts::describe_write(&e, kind, name)))?;
     if let Some(mode) = mode.filter(|_| req.save_perm) {
         table_opts::inherit_permissions(&table_opts::table_file(kind, name), mode);
     }

@@ -19,6 +19,7 @@ use crate::table_opts::{
 use crate::Env;
 
 mod keys;
+pub(crate) mod owner;
 pub(crate) mod rhs_file;
 pub(crate) mod source;
 
@@ -36,6 +37,8 @@ struct Request {
     append_nul: Option<bool>,
     duplicates: Option<Duplicates>,
     save_perm: bool,
+    /// Build as the source file's owner when run as root (cleared by -o).
+    as_owner: bool,
     header_keys: bool,
     body_keys: bool,
     mime_keys: bool,
@@ -60,6 +63,7 @@ fn parse(name: &str, args: &[String]) -> Result<Request, Fatal> {
     let mut req = Request {
         fold: true,
         save_perm: true,
+        as_owner: true,
         operands,
         ..Request::default()
     };
@@ -91,13 +95,11 @@ fn parse(name: &str, args: &[String]) -> Result<Request, Fatal> {
             'm' => req.mime_keys = true,
             'N' => req.append_nul = Some(true),
             'n' => req.append_nul = Some(false),
-            // -o: facteur never changes identity while building (see the report on
-            // privilege handling); accepted for compatibility.
-            'o' => {}
+            'o' => req.as_owner = false,
             'p' => req.save_perm = false,
             'r' => req.duplicates = Some(Duplicates::Replace),
             'w' => req.duplicates = Some(Duplicates::KeepFirstQuiet),
-            // -u / -U (UTF-8 checks) and -v (verbose) change nothing facteur prints.
+            // -U (UTF-8 checks with -b/-h) and -v (verbose) change nothing here.
             'u' => req.no_utf8 = true,
             'U' | 'v' => {}
             _ => return Err(usage(name)),
@@ -217,7 +219,15 @@ fn build(
     req: &Request,
     opts: &CreateOptions,
 ) -> Result<(), Fatal> {
-    let (source_label, bytes, source_mode) = read_source(kind, name, req.incremental)?;
+    let Source {
+        label: source_label,
+        bytes,
+        mode: source_mode,
+        owner,
+    } = read_source(kind, name, req.incremental)?;
+    if let Some(owner) = owner.filter(|_| req.as_owner) {
+        owner::become_owner(owner)?;
+    }
     let mut writer = open_writer(kind, name, req.incremental, opts)?;
 
     source::for_each_entry(diag, &source_label, &bytes, req.utf8_checks, |mut entry| {
@@ -252,7 +262,7 @@ fn build(
     })?;
     writer
         .finish()
-        .map_err(|e| Fatal(table_opts::describe(&e)))?;
+        .map_err(|e| Fatal(table_opts::describe_write(&e, kind, name)))?;
     if let Some(mode) = source_mode.filter(|_| req.save_perm) {
         table_opts::inherit_permissions(&table_opts::table_file(kind, name), mode);
     }
@@ -262,11 +272,7 @@ fn build(
 /// The source of a build: the file `name`, or stdin with -i. Gives the name used in
 /// warnings, the bytes, and the file's mode (for -p). Postfix checks the type after
 /// opening the source, so an unknown type still reports a missing file first.
-pub(crate) fn read_source(
-    kind: &str,
-    name: &str,
-    incremental: bool,
-) -> Result<(String, Vec<u8>, Option<u32>), Fatal> {
+pub(crate) fn read_source(kind: &str, name: &str, incremental: bool) -> Result<Source, Fatal> {
     if kind == "proxy" {
         return Err(Fatal::new("can't create maps via the proxy service"));
     }
@@ -274,11 +280,36 @@ pub(crate) fn read_source(
         let mut buf = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)
             .map_err(|e| Fatal(format!("read stdin: {}", table_opts::strerror(&e))))?;
-        return Ok(("stdin".to_string(), buf, None));
+        return Ok(Source {
+            label: "stdin".to_string(),
+            bytes: buf,
+            mode: None,
+            owner: None,
+        });
     }
     let bytes = std::fs::read(name)
         .map_err(|e| Fatal(format!("open {name}: {}", table_opts::strerror(&e))))?;
-    Ok((name.to_string(), bytes, source_mode(Path::new(name))))
+    let meta = std::fs::metadata(name).ok().filter(|m| m.is_file());
+    use std::os::unix::fs::MetadataExt;
+    Ok(Source {
+        label: name.to_string(),
+        bytes,
+        mode: meta.as_ref().map(|m| m.mode()),
+        owner: meta.as_ref().map(|m| owner::Owner {
+            uid: m.uid(),
+            gid: m.gid(),
+        }),
+    })
+}
+
+/// A table source as read: its name in warnings, its bytes, and for a regular
+/// file its mode (for permission inheritance) and owner (for -o).
+#[derive(Debug)]
+pub(crate) struct Source {
+    pub label: String,
+    pub bytes: Vec<u8>,
+    pub mode: Option<u32>,
+    pub owner: Option<owner::Owner>,
 }
 
 /// A writer for a new table (build) or an existing one (-i; created when missing).
@@ -299,12 +330,5 @@ pub(crate) fn open_writer(
         check_writable(kind, name)?;
         tables::create(kind, Path::new(name), opts)
     }
-    .map_err(|e| Fatal(table_opts::describe(&e)))
-}
-
-/// The permission bits of a regular source file (None for anything else).
-fn source_mode(path: &Path) -> Option<u32> {
-    use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::metadata(path).ok()?;
-    meta.is_file().then(|| meta.mode())
+    .map_err(|e| Fatal(table_opts::describe_write(&e, kind, name)))
 }

@@ -303,3 +303,38 @@ fn command_words() {
     assert_eq!(argv, vec!["postmap", "-q", "-", "t"]);
     assert_eq!(stdin, "a\nb\n");
 }
+
+/// Run as root, postmap builds as the source file's owner: the table belongs to that
+/// owner, and a directory the owner cannot write stops the build. `-o` keeps root.
+#[test]
+fn builds_as_source_owner() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    const NOBODY: u32 = 65534;
+    let mut seen = Vec::new();
+    for facteur in [true, false] {
+        let conf = ConfDir::new("", None);
+        let source = conf.write("t", "a 1\n");
+        // Without root this changes nothing, and both must agree all the same.
+        let _ = std::os::unix::fs::chown(&source, Some(NOBODY), Some(NOBODY));
+        let mut outcomes = Vec::new();
+        for (args, mode) in [
+            (&["t"][..], 0o755),
+            (&["t"][..], 0o777),
+            (&["-o", "cdb:t"][..], 0o777),
+        ] {
+            std::fs::set_permissions(conf.path(), std::fs::Permissions::from_mode(mode))
+                .expect("chmod");
+            let argv: Vec<String> = std::iter::once("postmap")
+                .chain(args.iter().copied())
+                .map(String::from)
+                .collect();
+            outcomes.push(run_one(facteur, &argv, "", conf.path()));
+        }
+        let owner = |file: &str| std::fs::metadata(conf.file(file)).map(|m| m.uid()).ok();
+        seen.push((outcomes, owner("t.db"), owner("t.cdb")));
+    }
+    assert_eq!(
+        seen[0], seen[1],
+        "facteur (left) and Postfix (right) differ"
+    );
+}
