@@ -291,6 +291,7 @@ cases!("postmap":
     nul_terminators,
     utf8_folding_legacy,
     value_is_file,
+    table_source_warnings,
 );
 
 #[test]
