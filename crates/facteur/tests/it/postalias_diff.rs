@@ -10,4 +10,5 @@ cases!("postalias":
     command_line_errors,
     newaliases,
     newaliases_missing_source,
+    other_types,
 );
