@@ -228,8 +228,10 @@ fn execute(diag: Diag, mut req: Request, env: &Env) -> Result<ExitCode, Fatal> {
         return Ok(status(found));
     }
     if req.sequence {
-        let (kind, name) = &maps[0];
-        table_opts::dump(diag, kind, name, &open_opts, Style::Alias, false)?;
+        // Postfix lists the first table only.
+        if let Some((kind, name)) = maps.first() {
+            table_opts::dump(diag, kind, name, &open_opts, Style::Alias, false)?;
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let hostname = main_cf.get("myhostname", &table_opts::default_myhostname());

@@ -201,8 +201,10 @@ fn execute(diag: Diag, args: &[String], env: &Env) -> Result<ExitCode, Fatal> {
         return Ok(status(found));
     }
     if req.sequence {
-        let (kind, name) = &maps[0];
-        table_opts::dump(diag, kind, name, &open_opts, Style::Map, req.rhs_is_file)?;
+        // Postfix lists the first table only.
+        if let Some((kind, name)) = maps.first() {
+            table_opts::dump(diag, kind, name, &open_opts, Style::Map, req.rhs_is_file)?;
+        }
         return Ok(ExitCode::SUCCESS);
     }
     for (kind, name) in &maps {
