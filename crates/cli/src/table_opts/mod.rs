@@ -154,6 +154,9 @@ impl MainCf {
                 params.insert(name.trim().to_string(), value.trim().to_string());
             }
         }
+        params
+            .entry("config_directory".to_string())
+            .or_insert_with(|| dir.display().to_string());
         Ok(MainCf { params })
     }
 
@@ -402,13 +405,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("main.cf"),
-            "a = x\nb = $a/${a}\n  more\ndefault_database_type = cdb\n",
+            "a = x\nb = $a/${a}\n  more\ndefault_database_type = cdb\nd = hash:$config_directory/aliases\n",
         )
         .unwrap();
         let cf = MainCf::load(dir.path()).unwrap();
         assert_eq!(cf.get("b", ""), "x/x  more");
         assert_eq!(cf.get("default_database_type", "hash"), "cdb");
         assert_eq!(cf.get("nothing", "d"), "d");
+        assert_eq!(
+            cf.get("d", ""),
+            format!("hash:{}/aliases", dir.path().display())
+        );
     }
 
     #[test]

@@ -11,4 +11,5 @@ cases!("postalias":
     newaliases,
     newaliases_missing_source,
     other_types,
+    newaliases_config_directory,
 );
