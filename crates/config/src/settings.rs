@@ -309,6 +309,12 @@ mod tests {
     }
 
     #[test]
+    fn shareable_across_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Config>();
+    }
+
+    #[test]
     fn layers_and_expansion() {
         let c = config("a = $b-x\nb = one\nb = two\nn = 10\n");
         assert_eq!(c.get("a").unwrap(), "two-x");
