@@ -160,6 +160,11 @@ fn option_errors() {
     same(SAMPLE, &["-o", "a", "-n"]);
     same(SAMPLE, &["-o", "=x", "-n"]);
     same(SAMPLE, &["-c"]);
+    for conflict in [
+        "-Xn", "-#h", "-ed", "-Xd", "-Xf", "-ef", "-X#", "-eX", "-Mn", "-MP", "-Fd",
+    ] {
+        same(SAMPLE, &[conflict, "relayhost"]);
+    }
 }
 
 const EDITABLE: &str = "# top\nrelayhost = a\n  # indented\n b\n\n  c\n# x\nmydomain = d1\n\
@@ -219,7 +224,11 @@ fn main_cf_warnings() {
     };
     for args in [&["relayhost"][..], &["-x", "myorigin", "relayhost"][..]] {
         let (f, p, _, _) = both(main, Some(""), args);
-        assert_eq!((&f.stdout, f.code), (&p.stdout, p.code), "postconf {args:?}");
+        assert_eq!(
+            (&f.stdout, f.code),
+            (&p.stdout, p.code),
+            "postconf {args:?}"
+        );
         let mut theirs = distinct(&p.stderr);
         // "line 2: overriding earlier entry: relayhost=b" exists only on a re-read.
         theirs.retain(|l| !l.contains("line 2: overriding"));
