@@ -223,7 +223,7 @@ fn main_cf_warnings() {
         seen
     };
     for args in [&["relayhost"][..], &["-x", "myorigin", "relayhost"][..]] {
-        let (f, p, _, _) = both(main, Some(""), args);
+        let (f, p, _, _) = both(main, None, args);
         assert_eq!(
             (&f.stdout, f.code),
             (&p.stdout, p.code),
