@@ -7,14 +7,21 @@ per-transport ones postconf derives from master.cf services), `postconf -c EMPTY
 (defaults expanded, to infer each kind) and `man 5 postconf` (time units, bounds, lists
 and tables). Only names, default texts and classifications are emitted; no manual text.
 
-The generated files are committed and are the source of truth; hand edits go into the
-OVERRIDES tables below, then rerun:  python3 crates/config/params-gen/gen.py
+Inputs besides Postfix: docs.tsv (one line per parameter, our own words) and the
+override tables below (kinds, bounds, files, implemented flags, facteur's own defaults).
+probe-bounds.sh cross-checks kinds and bounds of the global parameters with postmap.
+
+The generated files are committed and are the source of truth (nothing runs this at
+build time); to change an entry, edit a table here or docs.tsv, then rerun:
+    python3 crates/config/params-gen/gen.py
+and check that `cargo test -p facteur-config params` still passes.
 """
 import os
 import re
 import subprocess
 import sys
 import tempfile
+import textwrap
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "src", "params")
@@ -37,9 +44,10 @@ FACTEUR = {
 # Byte counts Postfix keeps as "long" (CONFIG_LONG): Kind::Size.
 SIZE = {
     "message_size_limit", "mailbox_size_limit", "virtual_mailbox_limit",
-    "queue_minfree", "lmdb_map_size", "header_size_limit", "body_checks_size_limit",
-    "bounce_size_limit", "smtpd_proxy_... ",
+    "queue_minfree", "lmdb_map_size",
 }
+# ... and byte counts Postfix keeps in an int (checked: 9999999999 is rejected).
+NOT_SIZE = {"header_size_limit", "body_checks_size_limit", "bounce_size_limit"}
 
 # Integers that Postfix requires to be at least 1.
 INT_MIN1 = {
@@ -71,58 +79,38 @@ TIME_MIN1 = {
 
 # Lists whose names do not say so.
 LIST_EXTRA = {
-    "mydestination", "inet_interfaces", "inet_protocols", "proxy_interfaces",
-    "notify_classes", "import_environment", "export_environment", "mynetworks",
-    "authorized_submit_users", "authorized_flush_users", "authorized_mailq_users",
-    "authorized_verp_clients", "debug_peer_list", "fast_flush_domains",
-    "masquerade_classes", "masquerade_domains", "masquerade_exceptions",
-    "propagate_unmatched_extensions", "relay_domains", "permit_mx_backup_networks",
-    "smtpd_noop_commands", "smtpd_forbidden_commands", "smtpd_discard_ehlo_keywords",
-    "smtp_discard_ehlo_keywords", "lmtp_discard_ehlo_keywords",
-    "defer_transports", "qmgr_ipc_timeout", "mail_spool_directory",
-    "default_rbl_reply", "rbl_reply_maps", "parent_domain_matches_subdomains",
-    "multi_instance_directories", "postmulti_start_commands",
-    "postmulti_control_commands", "master_service_disable",
-    "smtp_tls_mandatory_protocols", "smtp_tls_protocols", "smtpd_tls_protocols",
-    "smtpd_tls_mandatory_protocols", "lmtp_tls_protocols",
-    "lmtp_tls_mandatory_protocols", "tls_ssl_options", "smtpd_client_port_logging",
-    "allow_untrusted_routing", "local_header_rewrite_clients",
-    "remote_header_rewrite_domain", "unverified_sender_reject_reason",
-    "virtual_alias_domains", "virtual_mailbox_domains", "relay_recipient_maps",
-    "smtpd_milters", "non_smtpd_milters", "smtpd_sasl_exceptions_networks",
-    "smtpd_log_access_permit_actions", "sender_dependent_default_transport_maps",
-    "address_verify_sender_dependent_default_transport_maps", "smtpd_client_event_limit_exceptions",
-    "postscreen_dnsbl_sites", "postscreen_access_list", "postscreen_whitelist_interfaces",
-    "postscreen_allowlist_interfaces", "smtpd_reject_footer_maps",
-    "smtp_tls_policy_maps", "smtpd_command_filter", "content_filter",
-    "smtpd_tls_exclude_ciphers", "smtp_tls_exclude_ciphers", "lmtp_tls_exclude_ciphers",
-    "smtpd_tls_mandatory_exclude_ciphers", "smtp_tls_mandatory_exclude_ciphers",
-    "lmtp_tls_mandatory_exclude_ciphers", "tls_disable_workarounds",
-    "smtp_tls_cert_file", "smtpd_tls_chain_files", "smtp_tls_chain_files",
-    "lmtp_tls_chain_files", "tlsproxy_tls_chain_files", "tlsproxy_client_chain_files",
-    "smtp_tls_secure_cert_match", "smtp_tls_verify_cert_match",
-    "lmtp_tls_secure_cert_match", "lmtp_tls_verify_cert_match",
-    "smtp_sasl_mechanism_filter", "lmtp_sasl_mechanism_filter",
+    "allow_untrusted_routing", "authorized_flush_users", "authorized_mailq_users",
+    "authorized_submit_users", "authorized_verp_clients", "debug_peer_list",
+    "defer_transports", "export_environment", "fast_flush_domains", "import_environment",
+    "inet_interfaces", "inet_protocols", "lmtp_discard_ehlo_keywords",
+    "lmtp_dns_resolver_options", "lmtp_sasl_mechanism_filter",
+    "lmtp_sasl_security_options", "lmtp_sasl_tls_security_options",
+    "lmtp_sasl_tls_verified_security_options", "lmtp_tls_chain_files",
+    "lmtp_tls_exclude_ciphers", "lmtp_tls_mandatory_exclude_ciphers",
+    "lmtp_tls_mandatory_protocols", "lmtp_tls_protocols", "lmtp_tls_secure_cert_match",
+    "lmtp_tls_verify_cert_match", "local_header_rewrite_clients", "masquerade_classes",
+    "masquerade_domains", "masquerade_exceptions", "master_service_disable",
+    "milter_macro_defaults", "multi_instance_directories", "mydestination", "mynetworks",
+    "non_smtpd_milters", "notify_classes", "parent_domain_matches_subdomains",
+    "permit_mx_backup_networks", "postmulti_control_commands", "postmulti_start_commands",
+    "postscreen_access_list", "postscreen_allowlist_interfaces", "postscreen_dnsbl_sites",
+    "postscreen_whitelist_interfaces", "propagate_unmatched_extensions",
+    "proxy_interfaces", "relay_domains", "smtp_discard_ehlo_keywords",
+    "smtp_dns_resolver_options", "smtp_sasl_mechanism_filter",
     "smtp_sasl_security_options", "smtp_sasl_tls_security_options",
-    "smtp_sasl_tls_verified_security_options", "lmtp_sasl_security_options",
-    "lmtp_sasl_tls_security_options", "lmtp_sasl_tls_verified_security_options",
-    "smtpd_sasl_security_options", "smtpd_sasl_tls_security_options",
-    "smtp_dns_resolver_options", "lmtp_dns_resolver_options", "smtp_dns_support_level",
-    "smtpd_tls_fingerprint_digest", "tls_high_cipherlist", "tls_medium_cipherlist",
-    "tls_low_cipherlist", "tls_export_cipherlist", "tls_null_cipherlist",
-    "smtpd_milter_maps", "milter_macro_defaults", "smtp_generic_maps",
+    "smtp_sasl_tls_verified_security_options", "smtp_tls_chain_files",
+    "smtp_tls_exclude_ciphers", "smtp_tls_mandatory_exclude_ciphers",
+    "smtp_tls_mandatory_protocols", "smtp_tls_protocols", "smtp_tls_secure_cert_match",
+    "smtp_tls_verify_cert_match", "smtpd_client_event_limit_exceptions",
+    "smtpd_discard_ehlo_keywords", "smtpd_forbidden_commands",
+    "smtpd_log_access_permit_actions", "smtpd_milters", "smtpd_noop_commands",
+    "smtpd_sasl_exceptions_networks", "smtpd_sasl_security_options",
+    "smtpd_sasl_tls_security_options", "smtpd_tls_chain_files",
+    "smtpd_tls_exclude_ciphers", "smtpd_tls_mandatory_exclude_ciphers",
+    "smtpd_tls_mandatory_protocols", "smtpd_tls_protocols", "tls_disable_workarounds",
+    "tls_ssl_options", "tlsproxy_client_chain_files", "tlsproxy_tls_chain_files",
+    "virtual_alias_domains", "virtual_mailbox_domains",
 }
-# ... and things the name would wrongly make a list or table list.
-STR_EXTRA = {
-    "smtpd_tls_fingerprint_digest", "tls_high_cipherlist", "tls_medium_cipherlist",
-    "tls_low_cipherlist", "tls_export_cipherlist", "tls_null_cipherlist",
-    "smtp_dns_support_level", "smtp_tls_cert_file", "content_filter",
-    "default_rbl_reply", "remote_header_rewrite_domain", "unverified_sender_reject_reason",
-    "mail_spool_directory", "qmgr_ipc_timeout", "smtpd_client_port_logging",
-    "smtpd_command_filter", "parent_domain_matches_subdomains",
-}
-LIST_EXTRA -= STR_EXTRA
-LIST_EXTRA.add("parent_domain_matches_subdomains")
 
 # Kinds the heuristics below get wrong, decided by reading postconf(5).
 KIND_OVERRIDE = {
@@ -147,10 +135,20 @@ KIND_OVERRIDE = {
         "virtual_delivery_status_filter", "pipe_delivery_status_filter",
         "default_delivery_status_filter")},
     **{n: "Str" for n in (
+        "content_filter", "default_rbl_reply", "mail_spool_directory", "remote_header_rewrite_domain", "smtp_dns_support_level", "smtp_tls_cert_file",
+        "smtpd_tls_fingerprint_digest", "tls_export_cipherlist", "tls_high_cipherlist",
+        "tls_low_cipherlist", "tls_medium_cipherlist", "tls_null_cipherlist",
+        "unverified_sender_reject_reason",
         "compatibility_level", "mail_release_date", "lmtp_tcp_port",
         "default_destination_concurrency_negative_feedback",
         "default_destination_concurrency_positive_feedback")},
+    # Bounds found by running postmap with out-of-range values (the global parameters).
     "hash_queue_depth": "Int { min: 1, max: INT_MAX }",
+    "berkeley_db_create_buffer_size": "Int { min: 1, max: INT_MAX }",
+    "berkeley_db_read_buffer_size": "Int { min: 1, max: INT_MAX }",
+    "header_size_limit": "Int { min: 1, max: INT_MAX }",
+    "line_length_limit": "Int { min: 512, max: INT_MAX }",
+    "lmdb_map_size": "Size { min: 1 }",
     "lmtp_min_data_rate": "Int { min: 1, max: INT_MAX }",
     "smtp_min_data_rate": "Int { min: 1, max: INT_MAX }",
     "smtpd_min_data_rate": "Int { min: 1, max: INT_MAX }",
@@ -182,7 +180,7 @@ GROUPS = [
               "reject_code", "unverified_recipient_reject_code", "soft_bounce",
               "local_recipient_maps", "relay_recipient_maps", "in_flow_delay",
               "client_event_status_update_time", "unknown_local_recipient_reject_code",
-              "check_ ", "dns_ncache_ttl_fix_enable", "ignore_mx_lookup_error",
+              "dns_ncache_ttl_fix_enable", "ignore_mx_lookup_error",
               "helpful_warnings", "stress", "smtputf8_enable", "authorized_verp_clients"}),
     ("lmtp", lambda n: n.startswith("lmtp_")),
     ("smtp", lambda n: n.startswith("smtp_") or n in {
@@ -211,7 +209,7 @@ GROUPS = [
                  "2bounce_notice_recipient", "defer_service_name", "bounce_service_name",
                  "bounce_size_limit", "bounce_template_file", "backwards_bounce_logfile_compatibility",
                  "internal_mail_filter_classes", "content_filter", "authorized_flush_users",
-                 "authorized_mailq_users", "mailq_path", "smtp_destination_concurrency_limit"}),
+                 "authorized_mailq_users", "mailq_path"}),
     ("delivery", lambda n: n.startswith(("local_", "virtual_mailbox", "virtual_minimum",
                                          "virtual_uid", "virtual_gid", "virtual_transport",
                                          "virtual_destination", "mailbox_", "home_mailbox",
@@ -284,20 +282,18 @@ IMPL_EXCLUDE_PREFIX = (
     "smtp_cname_overrides", "lmtp_cname", "smtpd_authorized_xclient",
     "smtpd_authorized_xforward", "smtp_send_xforward", "lmtp_send_xforward",
     "smtp_balance_inet", "lmtp_balance_inet", "smtp_tlsrpt", "smtpd_tls", "smtp_pix",
-    "lmtp_pix", "mail_spool_directory_", "smtp_per_request_deadline",
+    "lmtp_pix", "smtp_per_request_deadline",
     "lmtp_per_request_deadline", "smtp_min_data_rate", "lmtp_min_data_rate",
     "smtp_address_verify_target", "lmtp_address_verify_target",
     "smtp_generic_maps", "lmtp_generic_maps", "smtp_header_checks", "lmtp_header_checks",
     "smtp_mime_header_checks", "lmtp_mime_header_checks", "smtp_nested_header_checks",
     "lmtp_nested_header_checks", "smtp_body_checks", "lmtp_body_checks",
     "smtp_delivery_status_filter", "lmtp_delivery_status_filter",
-    "smtpd_reject_footer_maps", "smtp_bind_address_enforce", "lmtp_bind_address_enforce",
-    "smtpd_forbid_bare_newline", "smtpd_discard_ehlo_keyword_address_maps",
-    "smtp_discard_ehlo_keyword_address_maps", "lmtp_discard_ehlo_keyword_address_maps",
+    "smtp_bind_address_enforce", "lmtp_bind_address_enforce",
+    "lmtp_discard_ehlo_keyword_address_maps",
     "smtp_connection_cache", "lmtp_connection_cache", "smtp_connection_reuse",
     "lmtp_connection_reuse", "smtp_dns_resolver_options", "lmtp_dns_resolver_options",
-    "mail_spool", "message_drop_headers", "message_reject_characters",
-    "message_strip_characters", "virtual_maps", "smtpd_etrn_restrictions",
+    "virtual_maps", "smtpd_etrn_restrictions",
     "smtpd_command_filter", "bounce_template_file", "mailbox_command_maps",
     "mailbox_transport_maps", "local_delivery_status_filter",
     "virtual_delivery_status_filter", "smtpd_hide_client_session",
@@ -399,6 +395,8 @@ def manual():
 def classify(name, raw, expanded, man):
     """The Kind, as Rust text."""
     first = man.split(". ")[0] if man else ""
+    if name in KIND_OVERRIDE:
+        return KIND_OVERRIDE[name]
     if name == "process_id":
         return "Int { min: 0, max: INT_MAX }"
     if name in HOST and name != "mynetworks":
@@ -416,15 +414,11 @@ def classify(name, raw, expanded, man):
         min_ = 1 if nonzero and int(m.group(1)) > 0 else 0
         return f"Time {{ unit: '{unit}', min: {min_}, max: TIME_MAX }}"
     if re.fullmatch(r"-?\d+", expanded):
-        if name in SIZE or re.search(r"\bin bytes\b", first):
+        if name in SIZE or (re.search(r"\bin bytes\b", first) and name not in NOT_SIZE):
             return "Size { min: 0 }"
         positive = re.search(r"greater than zero|must be positive|non-zero (?:value|number)", man)
         min_ = 1 if name in INT_MIN1 or (positive and int(expanded) > 0) else 0
         return f"Int {{ min: {min_}, max: INT_MAX }}"
-    if name in KIND_OVERRIDE:
-        return KIND_OVERRIDE[name]
-    if name in STR_EXTRA:
-        return "Str"
     if name not in NOT_TABLE and (
         re.search(r"_maps?$|_checks$|_database$|_filter_maps$", name)
         or re.match(r"(Optional )?(lookup tables?|list of .*lookup tables)", first, re.I)):
@@ -438,7 +432,23 @@ def classify(name, raw, expanded, man):
     return "Str"
 
 
+# Where the prefixes above put a name in the wrong file.
+GROUP_OVERRIDE = {
+    **{n: "cleanup" for n in ("always_add_missing_headers", "undisclosed_recipients_header")},
+    **{n: "delivery" for n in ("virtual_delivery_status_filter",)},
+    **{n: "misc" for n in (
+        "max_idle", "max_use", "lmdb_map_size", "process_id_directory",
+        "daemon_table_open_error_is_fatal", "command_directory", "newaliases_path",
+        "mailq_path", "sendmail_path", "shlib_directory", "daemon_directory",
+        "daemon_timeout", "meta_directory", "compatibility_level", "inet_interfaces",
+        "inet_protocols", "proxy_interfaces", "trigger_timeout", "qmqpd_authorized_clients",
+        "qmqpd_client_port_logging", "qmqpd_error_delay", "qmqpd_timeout")},
+}
+
+
 def group_of(name):
+    if name in GROUP_OVERRIDE:
+        return GROUP_OVERRIDE[name]
     for g, pred in GROUPS:
         if pred(name):
             return g
@@ -459,6 +469,40 @@ def implemented(name):
     return name.startswith(IMPL_PREFIX)
 
 
+def load_docs():
+    """params-gen/docs.tsv: one line per parameter, in our own words. LMTP and tlsproxy
+    parameters that mirror an SMTP client or server one take its text."""
+    docs = {}
+    with open(os.path.join(HERE, "docs.tsv")) as f:
+        for line in f:
+            name, doc = line.rstrip("\n").split("\t")
+            docs[name] = doc
+    return docs
+
+
+def lower_first(s):
+    return s[0].lower() + s[1:] if len(s) > 1 and s[1].islower() else s
+
+
+def doc_of(name, docs):
+    if name in docs:
+        return docs[name]
+    if name.startswith("lmtp_") and "smtp_" + name[5:] in docs:
+        return "LMTP client: " + lower_first(
+            docs["smtp_" + name[5:]].replace("SMTP client", "LMTP client"))
+    if name.startswith("tlsproxy_client_"):
+        rest = name[len("tlsproxy_client_"):]
+        for twin in ("smtp_tls_" + rest, "smtp_" + rest):
+            if twin in docs:
+                return "tlsproxy, client side: " + lower_first(docs[twin])
+    if name.startswith("tlsproxy_"):
+        rest = name[len("tlsproxy_"):]
+        for twin in ("smtpd_" + rest,):
+            if twin in docs:
+                return "tlsproxy, server side: " + lower_first(docs[twin])
+    sys.exit(f"{name}: no doc in docs.tsv")
+
+
 def rust_str(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -470,6 +514,7 @@ def main():
         raw = parse(postconf(["-c", d, "-d"]))
         exp = parse(postconf(["-c", d, "-dx"]))
     man = manual()
+    docs = load_docs()
     kinds = {n: classify(n, raw[n], exp[n], man.get(n, "")) for n in raw}
     # The manual documents most lmtp_* parameters by reference to their smtp_* twin:
     # give them the twin's kind and bounds.
@@ -483,17 +528,21 @@ def main():
         kind = kinds[name]
         default = ("Host" if name in HOST else f"Text({FACTEUR[name]})" if name in FACTEUR
                    else f"Text({rust_str(raw[name])})")
-        groups.setdefault(group_of(name), []).append((name, kind, default, implemented(name)))
+        groups.setdefault(group_of(name), []).append(
+            (name, kind, default, implemented(name), doc_of(name, docs)))
     for g, rows in sorted(groups.items()):
         path = os.path.join(OUT, f"{g}.rs")
         with open(path, "w") as f:
-            f.write(f"//! {DOCS[g]}\n//!\n//! Generated by crates/config/params-gen/gen.py from Postfix 3.7 (Debian);\n"
-                    "//! committed, and the source of truth: edit here or in the generator's tables.\n\n"
+            head = "".join(f"//! {l}\n" for l in textwrap.wrap(DOCS[g], 88))
+            f.write(head + "//!\n//! Generated by crates/config/params-gen/gen.py from Postfix 3.7 (Debian).\n"
+                    "//! Committed and authoritative: nothing regenerates it at build time. To change\n"
+                    "//! an entry, change the generator's tables and rerun it, so the two agree.\n\n"
                     "use super::Default::{Host, Text};\nuse super::Kind::*;\n"
                     "use super::{p, ParamDef, INT_MAX, TIME_MAX};\n\n"
                     "#[rustfmt::skip]\npub(super) const PARAMS: &[ParamDef] = &[\n")
-            for name, kind, default, impl in rows:
-                f.write(f"    p({rust_str(name)}, {kind}, {default}, {'true' if impl else 'false'}),\n")
+            for name, kind, default, impl, doc in rows:
+                f.write(f"    p({rust_str(name)}, {kind}, {default}, {'true' if impl else 'false'},\n"
+                        f"      {rust_str(doc)}),\n")
             f.write("];\n")
         # silence unused-import warnings for files without Host/Text entries
         src = open(path).read()

@@ -18,6 +18,14 @@ fn sorted_and_unique() {
 }
 
 #[test]
+fn every_parameter_has_a_one_line_doc() {
+    for p in all() {
+        assert!(!p.doc.is_empty() && !p.doc.contains('\n'), "{}", p.name);
+        assert!(p.doc.len() < 140, "{}: keep it to one line", p.name);
+    }
+}
+
+#[test]
 fn lookup_finds_every_entry_and_nothing_else() {
     for p in all() {
         assert_eq!(lookup(p.name).map(|q| q.name), Some(p.name));
@@ -453,7 +461,13 @@ fn expanded_defaults_match_postfix() {
 #[test]
 fn service_parameters_match_postfix() {
     // Services of each delivery-agent command plus ones postconf ignores.
-    let master = "\
+    check_service_parameters(SAMPLE_MASTER_CF);
+    // And Debian's stock master.cf, with its pipe services (uucp, maildrop ...).
+    let stock = std::fs::read_to_string("/etc/postfix/master.cf").expect("stock master.cf");
+    check_service_parameters(&stock);
+}
+
+const SAMPLE_MASTER_CF: &str = "\
 smtp      unix  -       -       y       -       -       smtp
 relay     unix  -       -       y       -       -       smtp
   -o syslog_name=postfix/relay
@@ -466,17 +480,19 @@ discard   unix  -       -       y       -       -       discard
 smtp      inet  n       -       y       -       -       smtpd
 cleanup   unix  n       -       y       -       0       cleanup
 ";
+
+fn check_service_parameters(master: &str) {
     let postfix = postconf(&["-d"], master);
     let mut ours: BTreeMap<String, String> = all()
         .iter()
         .map(|p| (p.name.to_owned(), String::new()))
         .collect();
-    for line in master
+    let services = master
         .lines()
-        .filter(|l| !l.starts_with(char::is_whitespace))
-    {
+        .filter(|l| !l.starts_with(char::is_whitespace) && !l.starts_with('#'));
+    for line in services {
         let f: Vec<&str> = line.split_whitespace().collect();
-        if f[1] == "unix" {
+        if f.len() >= 8 && f[1] == "unix" {
             for sp in service_params(f[0], f[7]) {
                 ours.insert(sp.name, sp.default.to_owned());
             }
