@@ -104,6 +104,30 @@ fn expansion_forms() {
 }
 
 #[test]
+fn expansion_syntax_errors() {
+    for value in [
+        "${foo?{x}y}",
+        "${e?{a}:b c}",
+        "${foo:{a}:{b}}",
+        "$(foo}",
+        "$((foo))",
+        "${{foo}}",
+        "${{x} ~ {y} ? {a}}",
+        "${{5} < {10} ? {lt} : {ge}}",
+        "${{a} >= {b} ? {ge} : {lt}}",
+        "${foo?{x}:{y}z}",
+        "${}",
+        "${{x} == }",
+        "${{x} == {y} {z}}",
+        "$ x",
+    ] {
+        let main = format!("foo = bar\ne =\nrelayhost = {value}\nmyorigin = $foo$e\n");
+        same(&main, &["-x", "relayhost"]);
+        same(&main, &["myorigin"]);
+    }
+}
+
+#[test]
 fn expansion_loop_is_fatal() {
     same("a = $b\nb = $a\nrelayhost = $a\n", &["-x", "relayhost"]);
     same("relayhost = $relayhost\n", &["-xn"]);
