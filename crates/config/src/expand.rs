@@ -23,8 +23,19 @@ pub enum ExpandError {
     EmptyName { text: String },
     /// `${name` without its closing brace.
     Truncated { text: String },
-    /// `${name!x}` and other text after the name that is not `?` or `:`.
-    Syntax { text: String },
+    /// `${name!x}` and other text after the name that is not `?` or `:`; the
+    /// context marks the place (`...name>>>!x`).
+    Syntax { context: String },
+    /// `${name?{a}x}`: something other than `:` after the first `{...}`.
+    ColonExpected { context: String },
+    /// `${name:{a}:{b}}`, `${name?{a}:{b}x}`: text after the last `{...}`.
+    Unexpected { context: String },
+    /// `${{a} ~ {b}}`: no comparison operator after the first operand.
+    OperatorExpected { context: String },
+    /// `${{a} == }`: no `{...}` after the operator.
+    OperandExpected { context: String },
+    /// `${{a} == {b} x}`: neither `?` nor `:` after the comparison.
+    QuestionOrColonExpected { context: String },
 }
 
 impl fmt::Display for ExpandError {
@@ -37,8 +48,25 @@ impl fmt::Display for ExpandError {
             ExpandError::Truncated { text } => {
                 write!(f, "truncated macro reference: \"{text}\"")
             }
-            ExpandError::Syntax { text } => {
-                write!(f, "attribute name syntax error at: \"{text}\"")
+            ExpandError::Syntax { context } => {
+                write!(f, "attribute name syntax error at: \"{context}\"")
+            }
+            ExpandError::ColonExpected { context } => {
+                write!(f, "\":\" expected at: \"{context}\"")
+            }
+            ExpandError::Unexpected { context } => {
+                write!(f, "unexpected input at: \"{context}\"")
+            }
+            // Postfix's own quoting, kept so the message reads the same.
+            ExpandError::OperatorExpected { context } => write!(
+                f,
+                "\"==\" or \"!=\"\" or \"<\"\" or \"<=\"\" or \">=\"\" or \">\" expected at: \"{context}\""
+            ),
+            ExpandError::OperandExpected { context } => {
+                write!(f, "\"{{expression}}\" expected at: \"{context}\"")
+            }
+            ExpandError::QuestionOrColonExpected { context } => {
+                write!(f, "\"?\" or \":\" expected at: \"{context}\"")
             }
         }
     }
@@ -181,85 +209,101 @@ impl Expander<'_, '_> {
         out: &mut String,
     ) -> Result<(), ExpandError> {
         if inner.starts_with('{') {
-            return self.comparison(inner, depth, out);
+            return self.comparison(inner, text, depth, out);
         }
         let len = inner.find(|c| !is_name_char(c)).unwrap_or(inner.len());
         let (name, tail) = inner.split_at(len);
-        if name.is_empty() {
+        if inner.is_empty() {
             return Err(ExpandError::EmptyName {
                 text: text.to_owned(),
             });
         }
-        let syntax = || ExpandError::Syntax {
-            text: format!("...{name}>>>{tail}"),
-        };
         let Some(op) = tail.chars().next() else {
             return self.substitute(name, depth, out);
         };
-        if op != '?' && op != ':' {
-            return Err(syntax());
+        if name.is_empty() || (op != '?' && op != ':') {
+            return Err(ExpandError::Syntax {
+                context: format!("...{name}>>>{tail}"),
+            });
         }
-        let arg = &tail[1..];
         let value = self.lookup.raw(name);
         if value.is_none() {
             (self.undefined)(name);
         }
         let non_empty = value.is_some_and(|v| !v.is_empty());
-        // Postfix 3.0: `${name?{then}:{else}}`; otherwise the whole rest is the text.
-        let (when_set, when_unset) = match braced_pair(arg) {
-            Some((a, b)) if op == '?' => (Some(a), b),
-            Some((a, b)) => (b, Some(a)),
-            None if op == '?' => (Some(arg), None),
-            None => (None, Some(arg)),
-        };
-        let chosen = if non_empty { when_set } else { when_unset };
-        if let Some(chosen) = chosen {
+        let (when_set, when_unset) = branches(op, &tail[1..], text)?;
+        if let Some(chosen) = if non_empty { when_set } else { when_unset } {
             self.expand_into(chosen, depth, out)?;
         }
         Ok(())
     }
 
-    /// Postfix 3.6+: `${{left} op {right} ? {then} : {else}}` with `op` one of `==`,
-    /// `!=` (text) or `<level`, `<=level`, `>level`, `>=level` (compatibility levels).
+    /// Postfix 3.6+: `${{left} op {right} ? {then} : {else}}`; `op` is `==`, `!=`,
+    /// `<`, `<=`, `>`, `>=` (numbers when both sides are, else text) or `<level`,
+    /// `<=level`, `>level`, `>=level` (compatibility levels).
     fn comparison(
         &mut self,
         inner: &str,
+        text: &str,
         depth: usize,
         out: &mut String,
     ) -> Result<(), ExpandError> {
-        let syntax = || ExpandError::Syntax {
-            text: format!("...>>>{inner}"),
+        let truncated = || ExpandError::Truncated {
+            text: text.to_owned(),
         };
-        let end = closing(inner).ok_or_else(syntax)?;
+        let end = closing(inner).ok_or_else(truncated)?;
         let left = &inner[1..end];
-        let rest = inner[end + 1..].trim_start();
-        let op_len = rest
+        let after_left = inner[end + 1..].trim_start();
+        let op_len = after_left
             .find(|c: char| c == '{' || c.is_ascii_whitespace())
-            .unwrap_or(rest.len());
-        let (op, rest) = rest.split_at(op_len);
-        let rest = rest.trim_start();
-        let end = closing(rest).ok_or_else(syntax)?;
-        let right = &rest[1..end];
-        let rest = rest[end + 1..].trim_start();
-        let (when_true, when_false) = match rest.chars().next() {
-            Some('?') => braced_pair(&rest[1..]).map(|(a, b)| (Some(a), b)),
-            Some(':') => braced_pair(&rest[1..]).map(|(a, b)| (b, Some(a))),
-            _ => None,
+            .unwrap_or(after_left.len());
+        let (op, after_op) = after_left.split_at(op_len);
+        const OPS: &[&str] = &[
+            "==", "!=", "<", "<=", ">", ">=", "<level", "<=level", ">level", ">=level",
+        ];
+        if !OPS.contains(&op) {
+            return Err(ExpandError::OperatorExpected {
+                context: format!("...{left}}}>>>{after_left}"),
+            });
         }
-        .ok_or_else(syntax)?;
+        let right_text = after_op.trim_start();
+        if !right_text.starts_with('{') {
+            return Err(ExpandError::OperandExpected {
+                context: format!("...{{{left}}} {op}>>>{after_op}"),
+            });
+        }
+        let end = closing(right_text).ok_or_else(truncated)?;
+        let right = &right_text[1..end];
+        let rest = right_text[end + 1..].trim_start();
+        let (when_true, when_false) = match rest.chars().next() {
+            None => (None, None),
+            Some(op @ ('?' | ':')) => branches(op, &rest[1..], text)?,
+            Some(_) => {
+                return Err(ExpandError::QuestionOrColonExpected {
+                    context: format!("...}}>>>{rest}"),
+                })
+            }
+        };
         let mut l = String::new();
         self.expand_into(left, depth, &mut l)?;
         let mut r = String::new();
         self.expand_into(right, depth, &mut r)?;
         let (l, r) = (l.trim(), r.trim());
+        let ordering = match (l.parse::<i64>(), r.parse::<i64>()) {
+            (Ok(a), Ok(b)) => a.cmp(&b),
+            _ => l.cmp(r),
+        };
         let truth = match op {
             "==" => l == r,
             "!=" => l != r,
+            "<" => ordering.is_lt(),
+            "<=" => ordering.is_le(),
+            ">" => ordering.is_gt(),
+            ">=" => ordering.is_ge(),
             "<level" => level(l) < level(r),
             "<=level" => level(l) <= level(r),
             ">level" => level(l) > level(r),
-            ">=level" => level(l) >= level(r),
-            _ => return Err(syntax()),
+            _ => level(l) >= level(r),
         };
         match if truth { when_true } else { when_false } {
             Some(chosen) => self.expand_into(chosen, depth, out),
@@ -300,24 +344,57 @@ fn level(text: &str) -> Vec<u64> {
     parts
 }
 
-/// `{a}` or `{a}:{b}` (white space allowed around the pieces) → the insides.
-fn braced_pair(arg: &str) -> Option<(&str, Option<&str>)> {
-    let arg = arg.trim();
-    if !arg.starts_with('{') {
-        return None;
+/// What follows `?` or `:` → (text when set / true, text when unset / false).
+/// The legacy form takes the rest as is; the Postfix 3.0 form is `?{a}`, `?{a}:{b}`,
+/// `?{a}:b` or `:{a}`, with white space allowed around the pieces.
+fn branches<'t>(
+    op: char,
+    arg: &'t str,
+    text: &str,
+) -> Result<(Option<&'t str>, Option<&'t str>), ExpandError> {
+    let trimmed = arg.trim_start();
+    if !trimmed.starts_with('{') {
+        return Ok(if op == '?' {
+            (Some(arg), None)
+        } else {
+            (None, Some(arg))
+        });
     }
-    let end = closing(arg)?;
-    let first = &arg[1..end];
-    let rest = arg[end + 1..].trim_start();
+    let truncated = || ExpandError::Truncated {
+        text: text.to_owned(),
+    };
+    let end = closing(trimmed).ok_or_else(truncated)?;
+    let first = &trimmed[1..end];
+    let rest = trimmed[end + 1..].trim_start();
+    if op == ':' {
+        if !rest.is_empty() {
+            return Err(ExpandError::Unexpected {
+                context: format!("...{first}}}>>>{rest}"),
+            });
+        }
+        return Ok((None, Some(first)));
+    }
     if rest.is_empty() {
-        return Some((first, None));
+        return Ok((Some(first), None));
     }
-    let second = rest.strip_prefix(':')?.trim();
-    let end2 = closing(second)?;
-    if !second[end2 + 1..].trim().is_empty() {
-        return None;
+    let Some(second) = rest.strip_prefix(':') else {
+        return Err(ExpandError::ColonExpected {
+            context: format!("...{first}}}>>>{rest}"),
+        });
+    };
+    let second_trimmed = second.trim_start();
+    if !second_trimmed.starts_with('{') {
+        return Ok((Some(first), Some(second_trimmed)));
     }
-    Some((first, Some(&second[1..end2])))
+    let end = closing(second_trimmed).ok_or_else(truncated)?;
+    let inside = &second_trimmed[1..end];
+    let trailing = second_trimmed[end + 1..].trim_start();
+    if !trailing.is_empty() {
+        return Err(ExpandError::Unexpected {
+            context: format!("...{inside}}}>>>{trailing}"),
+        });
+    }
+    Ok((Some(first), Some(inside)))
 }
 
 #[cfg(test)]
@@ -366,6 +443,9 @@ mod tests {
         assert_eq!(out, " T |F|F");
         assert_eq!(run("${e?{T}}x${e:{ F  a }}y", &v).unwrap().0, "x F  a y");
         assert_eq!(run("${foo?$foo-$foo}", &v).unwrap().0, "bar-bar");
+        assert_eq!(run("${e?{a}:b c}", &v).unwrap().0, "b c");
+        assert_eq!(run("${foo?{x} :y}", &v).unwrap().0, "x");
+        assert_eq!(run("${foo?{{x}}}", &v).unwrap().0, "{x}");
     }
 
     #[test]
@@ -392,10 +472,21 @@ mod tests {
             run("a ${foo", &v).unwrap_err().to_string(),
             "truncated macro reference: \"a ${foo\""
         );
-        assert_eq!(
-            run("${foo == bar?{T}:{F}}", &v).unwrap_err().to_string(),
-            "attribute name syntax error at: \"...foo>>> == bar?{T}:{F}\""
-        );
+        // The texts Postfix 3.7's `postconf -x` prints for the same values.
+        for (value, want) in [
+            ("${foo == bar?{T}:{F}}", "attribute name syntax error at: \"...foo>>> == bar?{T}:{F}\""),
+            ("$((foo))", "attribute name syntax error at: \"...>>>(foo)\""),
+            ("${}", "empty macro name: \"${}\""),
+            ("${foo?{x}y}", "\":\" expected at: \"...x}>>>y\""),
+            ("${foo:{a}:{b}}", "unexpected input at: \"...a}>>>:{b}\""),
+            ("${foo?{x}:{y}z}", "unexpected input at: \"...y}>>>z\""),
+            ("${foo?{x", "truncated macro reference: \"${foo?{x\""),
+            ("${{x}}", "\"==\" or \"!=\"\" or \"<\"\" or \"<=\"\" or \">=\"\" or \">\" expected at: \"...x}>>>\""),
+            ("${{x} == }", "\"{expression}\" expected at: \"...{x} ==>>> \""),
+            ("${{x} == {y} {z}}", "\"?\" or \":\" expected at: \"...}>>>{z}\""),
+        ] {
+            assert_eq!(run(value, &v).unwrap_err().to_string(), want, "{value}");
+        }
         assert!(run("trailing $", &v).is_err());
     }
 
@@ -411,6 +502,11 @@ mod tests {
         assert_eq!(run("${{$x} >=level {3.6} ? {y} : {n}}", &v).unwrap().0, "y");
         assert_eq!(run("${{$x} == {3.7} ? {y} : {n}}", &v).unwrap().0, "n");
         assert_eq!(run("${{$x} != {3.7} ? {y}}", &v).unwrap().0, "y");
+        assert_eq!(run("${{5} < {10} ? {lt} : {ge}}", &v).unwrap().0, "lt");
+        assert_eq!(run("${{a} < {b} ? {lt} : {ge}}", &v).unwrap().0, "lt");
+        assert_eq!(run("${{5} >= {10}?{ge}:{lt}}", &v).unwrap().0, "lt");
+        assert_eq!(run("${{x} == {y}}", &v).unwrap().0, "");
+        assert_eq!(run("${{x} == {x} ? x}", &v).unwrap().0.trim(), "x");
     }
 
     #[test]

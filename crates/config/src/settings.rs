@@ -129,6 +129,30 @@ impl Config {
         names
     }
 
+    /// Names main.cf sets that facteur knows but does not act on yet (registry
+    /// `implemented: false`), in file order, each once: the daemon warns about them.
+    pub fn unsupported_in_main_cf(&self) -> Vec<&str> {
+        self.main_names_where(|name| params::lookup(name).is_some_and(|p| !p.implemented))
+    }
+
+    /// Names main.cf sets that are neither registry nor per-service parameters
+    /// (user-defined ones, and typos), in file order, each once.
+    pub fn unknown_in_main_cf(&self) -> Vec<&str> {
+        self.main_names_where(|name| {
+            params::lookup(name).is_none() && !self.service_defaults.contains_key(name)
+        })
+    }
+
+    fn main_names_where(&self, keep: impl Fn(&str) -> bool) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for e in &self.main_cf.entries {
+            if keep(&e.name) && !out.contains(&e.name.as_str()) {
+                out.push(&e.name);
+            }
+        }
+        out
+    }
+
     /// Per-service parameter names derived from master.cf, sorted.
     pub fn service_names(&self) -> impl Iterator<Item = &str> {
         self.service_defaults.keys().map(String::as_str)
@@ -309,6 +333,12 @@ mod tests {
     }
 
     #[test]
+    fn shareable_across_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Config>();
+    }
+
+    #[test]
     fn layers_and_expansion() {
         let c = config("a = $b-x\nb = one\nb = two\nn = 10\n");
         assert_eq!(c.get("a").unwrap(), "two-x");
@@ -323,6 +353,58 @@ mod tests {
             o.raw_with_origin("b").map(|(_, o)| o),
             Some(Origin::Override)
         );
+    }
+
+    /// The texts Postfix 3.7 prints (`postmap -c DIR ...` with these main.cf lines).
+    #[test]
+    fn registry_kinds_give_postfix_errors() {
+        let cases = [
+            (
+                "line_length_limit = abc",
+                "bad numerical configuration: line_length_limit = abc",
+            ),
+            (
+                "ipc_timeout = x",
+                "parameter ipc_timeout: bad time value or unit: x",
+            ),
+            ("ipc_timeout = 0s", "invalid ipc_timeout: 0 (min 1)"),
+            (
+                "disable_dns_lookups = maybe",
+                "bad boolean configuration: disable_dns_lookups = maybe",
+            ),
+            (
+                "message_size_limit = 10k",
+                "bad numerical configuration: message_size_limit = 10k",
+            ),
+        ];
+        for (line, want) in cases {
+            let c = config(&format!("{line}\n"));
+            let name = line.split(' ').next().unwrap();
+            let err = match params::lookup(name).map(|p| p.kind) {
+                Some(Kind::Int { .. }) => c.get_int(name).unwrap_err(),
+                Some(Kind::Time { .. }) => c.get_time(name).unwrap_err(),
+                Some(Kind::Bool) => c.get_bool(name).unwrap_err(),
+                Some(Kind::Size { .. }) => c.get_size(name).unwrap_err(),
+                other => panic!("{name}: kind {other:?}"),
+            };
+            assert_eq!(err.to_string(), format!("/c/main.cf, line 1: {want}"));
+        }
+        assert_eq!(
+            config("ipc_timeout = 1h2m\n")
+                .get_time("ipc_timeout")
+                .unwrap(),
+            3720
+        );
+    }
+
+    #[test]
+    fn unknown_names_are_kept_and_listed() {
+        let c = config("my_own = 1\nrelayhost = x\nmy_own = 2\ntypo_hots = y\n");
+        assert_eq!(c.unknown_in_main_cf(), ["my_own", "typo_hots"]);
+        assert_eq!(c.get("my_own").unwrap(), "2");
+        for name in c.unsupported_in_main_cf() {
+            assert!(params::lookup(name).is_some_and(|p| !p.implemented));
+        }
     }
 
     #[test]

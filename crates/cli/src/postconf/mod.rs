@@ -175,44 +175,62 @@ pub fn run(name: &str, args: Vec<OsString>, env: &Env) -> ExitCode {
     }
 }
 
-/// Flags that cannot go together, checked in this order (Postfix's wording:
-/// `specify one of -e -x`).
-const EXCLUSIVE: &[(char, char)] = &[
-    ('d', 'n'),
-    ('h', 'H'),
-    ('e', 'X'),
-    ('e', '#'),
-    ('X', '#'),
-    ('e', 'd'),
-    ('e', 'n'),
-    ('e', 'h'),
-    ('e', 'H'),
-    ('e', 'x'),
-    ('e', 'f'),
-    ('X', 'd'),
-    ('X', 'n'),
-    ('X', 'h'),
-    ('X', 'H'),
-    ('X', 'x'),
-    ('#', 'd'),
-    ('#', 'n'),
-    ('#', 'h'),
-    ('#', 'H'),
-    ('#', 'x'),
-];
+/// Flags that cannot go together. Postfix names a conflicting pair in the order of
+/// its option string (`specify one of -d -e`), and a flag that does not apply to a
+/// master.cf view as `with option -M, do not specify -n`.
+fn check_conflicts(opts: &Options) -> Result<(), Fatal> {
+    let rank = |c: char| OPTSTRING.find(c).unwrap_or(usize::MAX);
+    let pair = |a: char, b: char| {
+        let (a, b) = if rank(a) <= rank(b) { (a, b) } else { (b, a) };
+        Fatal(format!("specify one of -{a} -{b}"))
+    };
+    let first_two = |group: &[char]| {
+        let mut given = group.iter().copied().filter(|c| opts.has(*c));
+        match (given.next(), given.next()) {
+            (Some(a), Some(b)) => Err(pair(a, b)),
+            _ => Ok(()),
+        }
+    };
+    first_two(&['M', 'F', 'P'])?;
+    for (view, not_with) in [
+        ('M', &['d', 'n', 'h', 'H'][..]),
+        ('F', &['d', 'n', 'X', '#'][..]),
+        ('P', &['d', 'n', '#'][..]),
+    ] {
+        if opts.has(view) {
+            if let Some(c) = not_with.iter().find(|c| opts.has(**c)) {
+                return Err(Fatal(format!("with option -{view}, do not specify -{c}")));
+            }
+        }
+    }
+    first_two(&['e', 'X', '#'])?;
+    if ['M', 'F', 'P'].iter().any(|c| opts.has(*c)) {
+        return Ok(());
+    }
+    first_two(&['d', 'n'])?;
+    first_two(&['h', 'H'])?;
+    for edit in ['e', 'X', '#'] {
+        if !opts.has(edit) {
+            continue;
+        }
+        if let Some(c) = ['d', 'n', 'h', 'H', 'x', 'f']
+            .iter()
+            .find(|c| opts.has(**c))
+        {
+            return Err(pair(edit, *c));
+        }
+    }
+    Ok(())
+}
 
 fn dispatch(
     program: &str,
     opts: &Options,
     config_dir: &std::path::Path,
 ) -> Result<ExitCode, Fatal> {
+    check_conflicts(opts)?;
     if let Some(master_opts) = master_options(opts) {
         return Ok(master::run(program, &master_opts, config_dir));
-    }
-    for (a, b) in EXCLUSIVE {
-        if opts.has(*a) && opts.has(*b) {
-            return Err(Fatal(format!("specify one of -{a} -{b}")));
-        }
     }
     for unsupported in ['a', 'A', 'b', 't', 'T', 'l', 'm', 'C'] {
         if opts.has(unsupported) {
@@ -265,5 +283,21 @@ mod tests {
             "option requires an argument -- 'c'"
         );
         assert_eq!(parse(&["-#", "x"]).unwrap().flags, ['#']);
+    }
+
+    #[test]
+    fn conflicts_as_postfix_words_them() {
+        let check = |args: &[&str]| check_conflicts(&parse(args).unwrap()).err().map(|f| f.0);
+        assert_eq!(check(&["-Xn"]).as_deref(), Some("specify one of -n -X"));
+        assert_eq!(check(&["-ed"]).as_deref(), Some("specify one of -d -e"));
+        assert_eq!(check(&["-#h"]).as_deref(), Some("specify one of -h -#"));
+        assert_eq!(check(&["-MF"]).as_deref(), Some("specify one of -F -M"));
+        assert_eq!(
+            check(&["-Pd"]).as_deref(),
+            Some("with option -P, do not specify -d")
+        );
+        assert_eq!(check(&["-MX#"]).as_deref(), Some("specify one of -X -#"));
+        assert_eq!(check(&["-Mx"]), None);
+        assert_eq!(check(&["-nx"]), None);
     }
 }

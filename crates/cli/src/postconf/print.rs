@@ -196,8 +196,10 @@ fn scan_undefined(diag: &Diag<'_>, config: &Config) -> Result<(), Fatal> {
             diag.warning(format!("{path}: undefined parameter: {name}"));
         });
         if let Err(e) = result {
-            diag.warning(e);
+            diag.warning(&e);
             if params::lookup(&entry.name).is_some() {
+                // Postfix checks a known parameter's value twice before giving up.
+                diag.warning(&e);
                 return Err(Fatal("macro processing error".to_owned()));
             }
         }

@@ -104,6 +104,30 @@ fn expansion_forms() {
 }
 
 #[test]
+fn expansion_syntax_errors() {
+    for value in [
+        "${foo?{x}y}",
+        "${e?{a}:b c}",
+        "${foo:{a}:{b}}",
+        "$(foo}",
+        "$((foo))",
+        "${{foo}}",
+        "${{x} ~ {y} ? {a}}",
+        "${{5} < {10} ? {lt} : {ge}}",
+        "${{a} >= {b} ? {ge} : {lt}}",
+        "${foo?{x}:{y}z}",
+        "${}",
+        "${{x} == }",
+        "${{x} == {y} {z}}",
+        "$ x",
+    ] {
+        let main = format!("foo = bar\ne =\nrelayhost = {value}\nmyorigin = $foo$e\n");
+        same(&main, &["-x", "relayhost"]);
+        same(&main, &["myorigin"]);
+    }
+}
+
+#[test]
 fn expansion_loop_is_fatal() {
     same("a = $b\nb = $a\nrelayhost = $a\n", &["-x", "relayhost"]);
     same("relayhost = $relayhost\n", &["-xn"]);
@@ -160,6 +184,11 @@ fn option_errors() {
     same(SAMPLE, &["-o", "a", "-n"]);
     same(SAMPLE, &["-o", "=x", "-n"]);
     same(SAMPLE, &["-c"]);
+    for conflict in [
+        "-Xn", "-#h", "-ed", "-Xd", "-Xf", "-ef", "-X#", "-eX", "-Mn", "-MP", "-Fd",
+    ] {
+        same(SAMPLE, &[conflict, "relayhost"]);
+    }
 }
 
 const EDITABLE: &str = "# top\nrelayhost = a\n  # indented\n b\n\n  c\n# x\nmydomain = d1\n\
@@ -218,8 +247,12 @@ fn main_cf_warnings() {
         seen
     };
     for args in [&["relayhost"][..], &["-x", "myorigin", "relayhost"][..]] {
-        let (f, p, _, _) = both(main, Some(""), args);
-        assert_eq!((&f.stdout, f.code), (&p.stdout, p.code), "postconf {args:?}");
+        let (f, p, _, _) = both(main, None, args);
+        assert_eq!(
+            (&f.stdout, f.code),
+            (&p.stdout, p.code),
+            "postconf {args:?}"
+        );
         let mut theirs = distinct(&p.stderr);
         // "line 2: overriding earlier entry: relayhost=b" exists only on a re-read.
         theirs.retain(|l| !l.contains("line 2: overriding"));
