@@ -9,7 +9,7 @@
 //! Never: duplicates and the `@` / `YP_*` entries postalias adds (the writer's
 //! job), and `texthash:`, which reads every file in postmap format as Postfix does.
 
-use crate::source::{self, Warning};
+use crate::source::{self, is_space, Warning};
 
 /// One alias: `name` (internal form, lower-cased when folding) and `value` (external
 /// form, as postalias stores it).
@@ -96,7 +96,7 @@ fn scan(text: &str) -> Vec<Tok> {
     let mut toks = Vec::new();
     let mut i = 0;
     while let Some(&c) = chars.get(i) {
-        if c.is_whitespace() {
+        if is_space(c) {
             i += 1;
             continue;
         }
@@ -162,7 +162,7 @@ fn scan(text: &str) -> Vec<Tok> {
                     if ch == '\\' {
                         s.push(chars.get(i + 1).copied().unwrap_or('\\'));
                         i += 2;
-                    } else if ch.is_whitespace() || SPECIALS.contains(ch) || pipe_quote(i) {
+                    } else if is_space(ch) || SPECIALS.contains(ch) || pipe_quote(i) {
                         break;
                     } else {
                         s.push(ch);
@@ -194,7 +194,7 @@ fn needs_quotes(atom: &str) -> bool {
     atom.is_empty()
         || atom
             .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '\\' || SPECIALS.contains(c))
+            .any(|c| is_space(c) || c.is_control() || c == '\\' || SPECIALS.contains(c))
 }
 
 fn push_quoted(out: &mut String, s: &str) {

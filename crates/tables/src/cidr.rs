@@ -11,7 +11,7 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use crate::source::{self, Warning};
+use crate::source::{self, is_space, Warning};
 use crate::{OpenOptions, Table, TableError};
 
 /// Opens `cidr:name` (a file, or `{ {rule}, {rule} }`).
@@ -155,20 +155,15 @@ impl CidrTable {
             };
             let mut warn =
                 |m: String| warnings.push(Warning(format!("{prefix}, line {}: {m}", l.first_line)));
-            let text = l.text.trim_end();
+            let text = l.text.trim_end_matches(is_space);
             let word_len = text
                 .find(|c: char| !c.is_ascii_alphabetic())
                 .unwrap_or(text.len());
             let (word, rest) = text.split_at(word_len);
             let is_if = word.eq_ignore_ascii_case("if")
-                && rest
-                    .chars()
-                    .next()
-                    .is_none_or(|c| c.is_whitespace() || c == '!');
-            if word.eq_ignore_ascii_case("endif")
-                && rest.chars().next().is_none_or(char::is_whitespace)
-            {
-                if !rest.trim().is_empty() {
+                && rest.chars().next().is_none_or(|c| is_space(c) || c == '!');
+            if word.eq_ignore_ascii_case("endif") && rest.chars().next().is_none_or(is_space) {
+                if !rest.trim_matches(is_space).is_empty() {
                     warn("garbage after ENDIF: skipping this rule".into());
                     continue;
                 }
@@ -183,16 +178,20 @@ impl CidrTable {
                 }
                 continue;
             }
-            let body = if is_if { rest.trim() } else { text };
+            let body = if is_if {
+                rest.trim_matches(is_space)
+            } else {
+                text
+            };
             let (negated, body) = match body.strip_prefix('!') {
-                Some(b) => (true, b.trim_start()),
+                Some(b) => (true, b.trim_start_matches(is_space)),
                 None => (false, body),
             };
             let (pattern, result) = if is_if {
                 (body, "")
             } else {
-                match body.find(char::is_whitespace) {
-                    Some(i) => (&body[..i], body[i..].trim()),
+                match body.find(is_space) {
+                    Some(i) => (&body[..i], body[i..].trim_matches(is_space)),
                     None => (body, ""),
                 }
             };

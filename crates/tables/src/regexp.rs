@@ -13,7 +13,7 @@ mod subst;
 
 use std::sync::Arc;
 
-use crate::source::{self, Warning};
+use crate::source::{self, is_space, Warning};
 use crate::{OpenOptions, Table, TableError};
 use subst::{Replacement, SubstError};
 
@@ -146,7 +146,7 @@ impl PatternTable {
             match item {
                 Ok(l) => {
                     b.line = l.first_line;
-                    b.parse_line(l.text.trim_end());
+                    b.parse_line(l.text.trim_end_matches(is_space));
                 }
                 Err(w) => b.warnings.push(w),
             }
@@ -197,7 +197,7 @@ impl Builder {
         if word.eq_ignore_ascii_case("if") {
             self.parse_if(rest);
         } else if word.eq_ignore_ascii_case("endif") {
-            if !rest.trim().is_empty() {
+            if !rest.trim_matches(is_space).is_empty() {
                 self.warn("ignoring extra text after ENDIF");
             }
             match self.open_ifs.pop() {
@@ -295,10 +295,10 @@ impl Builder {
 
     /// `[!]DELIM pattern DELIM flags rest`, after optional white space.
     fn split_pattern<'t>(&mut self, text: &'t str) -> Option<Parsed<'t>> {
-        let mut s = text.trim_start();
+        let mut s = text.trim_start_matches(is_space);
         let negated = s.starts_with('!');
         if negated {
-            s = s[1..].trim_start();
+            s = s[1..].trim_start_matches(is_space);
         }
         let Some(delim) = s.chars().next() else {
             self.warn("no regexp: skipping this rule");
@@ -327,12 +327,12 @@ impl Builder {
         };
         let pattern = &body[..end];
         let after = &body[end + delim.len_utf8()..];
-        let flags_len = after.find(char::is_whitespace).unwrap_or(after.len());
+        let flags_len = after.find(is_space).unwrap_or(after.len());
         Some(Parsed {
             negated,
             pattern,
             flags: &after[..flags_len],
-            rest: after[flags_len..].trim(),
+            rest: after[flags_len..].trim_matches(is_space),
         })
     }
 

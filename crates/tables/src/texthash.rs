@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::source::{self, Warning};
+use crate::source::{self, is_space, Warning};
 use crate::{OpenOptions, Table, TableError};
 
 /// One `key value` line of a postmap source file.
@@ -49,7 +49,7 @@ pub fn parse_in_order(path: &str, text: &str, fold_case: bool) -> Vec<Result<Ent
                 continue;
             }
         };
-        let t = l.text.trim_end();
+        let t = l.text.trim_end_matches(is_space);
         let Some(key_len) = key_length(t) else {
             out.push(Err(Warning(format!(
                 "{path}, line {}: unbalanced '\"' in '{t}' -- ignoring this line",
@@ -57,7 +57,7 @@ pub fn parse_in_order(path: &str, text: &str, fold_case: bool) -> Vec<Result<Ent
             ))));
             continue;
         };
-        let (key, value) = (&t[..key_len], t[key_len..].trim_start());
+        let (key, value) = (&t[..key_len], t[key_len..].trim_start_matches(is_space));
         if value.is_empty() {
             out.push(Err(Warning(format!(
                 "{path}, line {}: expected format: key whitespace value -- ignoring this line",
@@ -96,7 +96,7 @@ fn key_length(line: &str) -> Option<usize> {
                 chars.next();
             }
             '"' => quoted = !quoted,
-            c if c.is_whitespace() && !quoted => return Some(i),
+            c if is_space(c) && !quoted => return Some(i),
             _ => {}
         }
     }
