@@ -146,4 +146,21 @@ mod tests {
             "unbalanced '\"': \"inline:{a=\"q v\"}\"; need \"inline:{name=value...}\""
         );
     }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn no_spec_panics(name in "[a-z {}=,\"]{0,60}") {
+                let o = OpenOptions::default();
+                for kind in ["inline", "static", "unionmap", "pipemap", "regexp", "pcre", "cidr"] {
+                    if let Ok(t) = crate::open(&format!("{kind}:{name}"), &o) {
+                        let _ = t.lookup("a");
+                    }
+                }
+            }
+        }
+    }
 }

@@ -259,4 +259,20 @@ k3:colon x\n k4 orphan\nk5 a\n\n  b\nUPPER x\n";
         );
         assert_eq!(t.lookup("a:").unwrap().as_deref(), Some("b"));
     }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn no_input_panics(text in "[a-z \t\r\n:\"\\\\#]{0,200}", key in "[a-z:\"]{0,8}") {
+                for fold in [true, false] {
+                    let t = TextHash::parse("/p", &text, fold);
+                    let _ = t.lookup(&key);
+                    let _ = t.entries();
+                }
+            }
+        }
+    }
 }
