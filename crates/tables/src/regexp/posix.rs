@@ -319,6 +319,10 @@ impl Translator<'_> {
                     set.push_str("[:");
                     set.push_str(name);
                     set.push_str(":]");
+                    // A class cannot start a range.
+                    if self.peek() == Some(b'-') && self.peek_at(1).is_some_and(|n| n != b']') {
+                        return Err(ERANGE);
+                    }
                     continue;
                 }
                 match name {
@@ -413,6 +417,8 @@ mod tests {
         assert_eq!(translate("a{2,1}", true, false), Err(BADBR));
         assert_eq!(translate("[b-a]", true, false), Err(ERANGE));
         assert_eq!(translate("[[:foo:]]", true, false), Err(ECTYPE));
+        assert_eq!(translate("[[:alpha:]-z]", true, false), Err(ERANGE));
+        assert_eq!(translate("[z-[:alpha:]]", true, false), Err(ERANGE));
         assert_eq!(translate("*a", true, false), Err(BADRPT));
         assert_eq!(translate("^*a", true, false), Err(BADRPT));
         assert_eq!(translate("a|*b", true, false), Err(BADRPT));
