@@ -11,7 +11,6 @@
 
 /// glibc's `regerror` texts.
 pub const EPAREN: &str = "Unmatched ( or \\(";
-pub const ERPAREN: &str = "Unmatched ) or \\)";
 pub const EBRACK: &str = "Unmatched [, [^, [:, [., or [=";
 pub const EBRACE: &str = "Unmatched \\{";
 pub const BADBR: &str = "Invalid content of \\{\\}";
@@ -94,7 +93,8 @@ impl Translator<'_> {
                             branch_start = true;
                         }
                         b')' if !self.extended => {
-                            let start = groups.pop().ok_or(ERPAREN)?;
+                            // glibc words an unmatched `\)` like an unmatched `\(`.
+                            let start = groups.pop().ok_or(EPAREN)?;
                             self.out.push(')');
                             atom = Some(Atom {
                                 start,
@@ -111,7 +111,13 @@ impl Translator<'_> {
                             self.quantify(&mut atom, if e == b'+' { "+" } else { "?" })?
                         }
                         b'1'..=b'9' => return Err(NOBACKREF),
-                        b'w' | b'W' | b's' | b'S' | b'b' | b'B' => {
+                        b'b' | b'B' => {
+                            // Word boundaries are anchors: nothing to repeat.
+                            self.out.push('\\');
+                            self.out.push(e as char);
+                            atom = None;
+                        }
+                        b'w' | b'W' | b's' | b'S' => {
                             let start = self.out.len();
                             self.out.push('\\');
                             self.out.push(e as char);
@@ -234,7 +240,9 @@ impl Translator<'_> {
         Ok(())
     }
 
-    /// After `{` (ERE) or `\{` (BRE): `{m}`, `{m,}`, `{m,n}`, `{,n}`.
+    /// After `{` (ERE) or `\{` (BRE): `{m}`, `{m,}`, `{m,n}`, `{,n}`. As glibc reads
+    /// it: each number runs to `,` or the closing brace, the end of the pattern
+    /// first is "Unmatched \{", anything else wrong is "Invalid content of \{\}".
     fn interval(
         &mut self,
         atom: &mut Option<Atom>,
@@ -243,45 +251,64 @@ impl Translator<'_> {
         if atom.is_none() || branch_start {
             return Err(BADRPT);
         }
-        let mut nums: [Option<u32>; 2] = [None, None];
-        let mut comma = false;
-        loop {
-            let Some(c) = self.peek() else {
-                return Err(EBRACE);
-            };
-            self.pos += 1;
-            match c {
-                b'0'..=b'9' => {
-                    let slot = &mut nums[usize::from(comma)];
-                    let v = slot
-                        .unwrap_or(0)
-                        .saturating_mul(10)
-                        .saturating_add(u32::from(c - b'0'));
-                    *slot = Some(v.min(DUP_MAX + 1));
-                }
-                b',' if !comma => comma = true,
-                b'}' if self.extended => break,
-                b'\\' if !self.extended && self.peek() == Some(b'}') => {
-                    self.pos += 1;
-                    break;
-                }
-                _ => return Err(BADBR),
-            }
-        }
-        let min = nums[0].unwrap_or(0);
-        if nums[0].is_none() && !comma {
+        let (min, bad_min, stop) = self.number();
+        if stop.is_some() && bad_min {
             return Err(BADBR);
         }
-        if min > DUP_MAX || nums[1].is_some_and(|m| m > DUP_MAX) {
+        let (max, bad_max, comma) = match stop {
+            None => return Err(EBRACE),
+            Some(b',') => match self.number() {
+                (_, _, None) => return Err(EBRACE),
+                (_, _, Some(b',')) => return Err(BADBR),
+                (max, bad, Some(_)) => (max, bad, true),
+            },
+            Some(_) => (None, false, false),
+        };
+        if bad_min || bad_max || (min.is_none() && !comma) {
+            return Err(BADBR);
+        }
+        let min = min.unwrap_or(0);
+        if min > DUP_MAX || max.is_some_and(|m| m > DUP_MAX) {
             return Err(ESIZE);
         }
-        let q = match (comma, nums[1]) {
+        let q = match (comma, max) {
             (false, _) => format!("{{{min}}}"),
             (true, None) => format!("{{{min},}}"),
             (true, Some(max)) if max < min => return Err(BADBR),
             (true, Some(max)) => format!("{{{min},{max}}}"),
         };
         self.quantify(atom, &q)
+    }
+
+    /// One number of an interval: its value (none when empty), whether anything
+    /// but digits was in it, and what ended it (`,`, `}`, or the end: `None`).
+    fn number(&mut self) -> (Option<u32>, bool, Option<u8>) {
+        let mut value: Option<u32> = None;
+        let mut bad = false;
+        while let Some(c) = self.peek() {
+            self.pos += 1;
+            match c {
+                b',' => return (value, bad, Some(b',')),
+                b'}' if self.extended => return (value, bad, Some(b'}')),
+                b'\\' if !self.extended => {
+                    let next = self.peek();
+                    self.pos += 1;
+                    if next == Some(b'}') {
+                        return (value, bad, Some(b'}'));
+                    }
+                    bad = true;
+                }
+                b'0'..=b'9' => {
+                    let v = value
+                        .unwrap_or(0)
+                        .saturating_mul(10)
+                        .saturating_add(u32::from(c - b'0'));
+                    value = Some(v.min(DUP_MAX + 1));
+                }
+                _ => bad = true,
+            }
+        }
+        (value, bad, None)
     }
 
     /// After `[`: a bracket expression, where a backslash is an ordinary character.
@@ -426,6 +453,13 @@ mod tests {
         assert_eq!(translate("[[.ab.]]", true, false), Err(ECOLLATE));
         assert_eq!(translate("a{99999}", true, false), Err(ESIZE));
         assert_eq!(translate("a\\", true, false), Err(EESCAPE));
+        assert_eq!(translate("a\\b*", true, false), Err(BADRPT));
+        assert_eq!(translate("b{2a", true, false), Err(EBRACE));
+        assert_eq!(translate("a{x}", true, false), Err(BADBR));
+        assert_eq!(translate("a}{^?,[", true, false), Err(BADBR));
+        assert_eq!(translate("a{,2a", true, false), Err(EBRACE));
+        assert_eq!(translate("a{}", true, false), Err(BADBR));
+        assert_eq!(translate("a{1,2,3}", true, false), Err(BADBR));
     }
 
     #[test]
@@ -451,7 +485,7 @@ mod tests {
         assert!(m("a|b", false, "a|b"));
         assert!(m("a\\|b", false, "b"));
         assert!(m("x^y$z", false, "x^y$z"));
-        assert_eq!(translate("a\\)", false, false), Err(ERPAREN));
+        assert_eq!(translate("a\\)", false, false), Err(EPAREN));
         assert_eq!(translate("\\(a\\)\\1", false, false), Err(NOBACKREF));
     }
 }
