@@ -21,6 +21,7 @@ pub const EESCAPE: &str = "Trailing backslash";
 pub const BADPAT: &str = "Invalid regular expression";
 pub const ECOLLATE: &str = "Invalid collation character";
 pub const ESIZE: &str = "Regular expression too big";
+pub const ESUBREG: &str = "Invalid back reference";
 /// Not glibc's: glibc accepts `\1`, the `regex` crate cannot match it.
 pub const NOBACKREF: &str = "back-references are not supported";
 
@@ -75,6 +76,8 @@ impl Translator<'_> {
         let mut groups: Vec<usize> = Vec::new();
         let mut atom: Option<Atom> = None;
         let mut branch_start = true;
+        // Groups closed so far: a back-reference to a later one is an error.
+        let mut closed = 0usize;
         while let Some(c) = self.peek() {
             self.pos += 1;
             let was_branch_start = branch_start;
@@ -95,6 +98,7 @@ impl Translator<'_> {
                         b')' if !self.extended => {
                             // glibc words an unmatched `\)` like an unmatched `\(`.
                             let start = groups.pop().ok_or(EPAREN)?;
+                            closed += 1;
                             self.out.push(')');
                             atom = Some(Atom {
                                 start,
@@ -107,9 +111,10 @@ impl Translator<'_> {
                             branch_start = true;
                         }
                         b'{' if !self.extended => self.interval(&mut atom, was_branch_start)?,
-                        b'+' | b'?' if !self.extended => {
+                        b'+' | b'?' if !self.extended && !was_branch_start => {
                             self.quantify(&mut atom, if e == b'+' { "+" } else { "?" })?
                         }
+                        b'1'..=b'9' if usize::from(e - b'0') > closed => return Err(ESUBREG),
                         b'1'..=b'9' => return Err(NOBACKREF),
                         b'b' | b'B' => {
                             // Word boundaries are anchors: nothing to repeat.
@@ -153,6 +158,7 @@ impl Translator<'_> {
                 }
                 b')' if self.extended && !groups.is_empty() => {
                     let start = groups.pop().unwrap_or(0);
+                    closed += 1;
                     self.out.push(')');
                     atom = Some(Atom {
                         start,
@@ -290,10 +296,10 @@ impl Translator<'_> {
             match c {
                 b',' => return (value, bad, Some(b',')),
                 b'}' if self.extended => return (value, bad, Some(b'}')),
-                b'\\' if !self.extended => {
+                b'\\' => {
                     let next = self.peek();
                     self.pos += 1;
-                    if next == Some(b'}') {
+                    if next == Some(b'}') && !self.extended {
                         return (value, bad, Some(b'}'));
                     }
                     bad = true;
@@ -460,6 +466,7 @@ mod tests {
         assert_eq!(translate("a{,2a", true, false), Err(EBRACE));
         assert_eq!(translate("a{}", true, false), Err(BADBR));
         assert_eq!(translate("a{1,2,3}", true, false), Err(BADBR));
+        assert_eq!(translate("A{bb\\}", true, false), Err(EBRACE));
     }
 
     #[test]
@@ -487,5 +494,7 @@ mod tests {
         assert!(m("x^y$z", false, "x^y$z"));
         assert_eq!(translate("a\\)", false, false), Err(EPAREN));
         assert_eq!(translate("\\(a\\)\\1", false, false), Err(NOBACKREF));
+        assert_eq!(translate("\\(a\\)\\2", false, false), Err(ESUBREG));
+        assert!(m("\\+,", false, "+,"));
     }
 }
