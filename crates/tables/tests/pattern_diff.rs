@@ -316,10 +316,11 @@ fn aliases_files_parse_as_postalias() {
             .iter()
             .map(|w| format!("postalias: warning: {w}"))
             .collect();
-        if theirs != ours {
-            diffs.push(format!(
-                "{name}: entries\n  postalias: {theirs:?}\n  facteur:   {ours:?}"
-            ));
+        for e in theirs.iter().filter(|e| !ours.contains(e)) {
+            diffs.push(format!("{name}: only postalias: {e:?}"));
+        }
+        for e in ours.iter().filter(|e| !theirs.contains(e)) {
+            diffs.push(format!("{name}: only facteur:   {e:?}"));
         }
         if their_warnings != our_warnings {
             diffs.push(format!(
