@@ -111,9 +111,15 @@ pub fn lines_in_order(path: &str, text: &str) -> Vec<Result<LogicalLine, Warning
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning(pub String);
 
+/// Shows the warning as Postfix prints it: control characters (a tab in a bad
+/// line, say) become `?` (Postfix `printable`).
 impl std::fmt::Display for Warning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        use std::fmt::Write;
+        for c in self.0.chars() {
+            f.write_char(if c.is_ascii_control() { '?' } else { c })?;
+        }
+        Ok(())
     }
 }
 

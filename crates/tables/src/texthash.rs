@@ -18,6 +18,8 @@ use crate::{OpenOptions, Table, TableError};
 pub struct Entry {
     /// The key, lower-cased when the caller asked for folding.
     pub key: String,
+    /// The key as written, which warnings quote.
+    pub written_key: String,
     pub value: String,
     /// The line the logical line starts on.
     pub line: usize,
@@ -52,8 +54,8 @@ pub fn parse_in_order(path: &str, text: &str, fold_case: bool) -> Vec<Result<Ent
         let t = l.text.trim_end_matches(is_space);
         let Some(key_len) = key_length(t) else {
             out.push(Err(Warning(format!(
-                "{path}, line {}: unbalanced '\"' in '{t}' -- ignoring this line",
-                l.first_line
+                "{path}, line {}: unbalanced '\"' in '{}' -- ignoring this line",
+                l.first_line, l.text
             ))));
             continue;
         };
@@ -77,6 +79,7 @@ pub fn parse_in_order(path: &str, text: &str, fold_case: bool) -> Vec<Result<Ent
             } else {
                 key.to_string()
             },
+            written_key: key.to_string(),
             value: value.to_string(),
             line: l.first_line,
         }));
@@ -148,7 +151,7 @@ impl TextHash {
             if map.contains_key(&e.key) {
                 warnings.push(Warning(format!(
                     "{path}, line {}: duplicate entry: \"{}\"",
-                    e.line, e.key
+                    e.line, e.written_key
                 )));
                 continue;
             }
