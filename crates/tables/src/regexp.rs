@@ -59,14 +59,19 @@ fn open_flavor(
 #[derive(Debug)]
 enum Matcher {
     Posix(regex::bytes::Regex),
-    Pcre(pcre2::bytes::Regex),
+    /// With `anchored` (the A flag), only a match that starts at the beginning
+    /// counts: the leftmost match starts there whenever an anchored one exists.
+    Pcre {
+        re: pcre2::bytes::Regex,
+        anchored: bool,
+    },
 }
 
 impl Matcher {
     fn groups(&self) -> usize {
         match self {
             Matcher::Posix(re) => re.captures_len() - 1,
-            Matcher::Pcre(re) => re.captures_len() - 1,
+            Matcher::Pcre { re, .. } => re.captures_len() - 1,
         }
     }
 
@@ -74,7 +79,13 @@ impl Matcher {
         match self {
             Matcher::Posix(re) => re.is_match(key),
             // A matching error (resource limits) is no match, as Postfix goes on.
-            Matcher::Pcre(re) => re.is_match(key).unwrap_or(false),
+            Matcher::Pcre {
+                re,
+                anchored: false,
+            } => re.is_match(key).unwrap_or(false),
+            Matcher::Pcre { re, anchored: true } => {
+                matches!(re.find(key), Ok(Some(m)) if m.start() == 0)
+            }
         }
     }
 
@@ -91,8 +102,11 @@ impl Matcher {
                 let caps = re.captures(key)?;
                 Some(result.expand(|n| text(caps.get(n).map(|m| (m.start(), m.end())))))
             }
-            Matcher::Pcre(re) => {
+            Matcher::Pcre { re, anchored } => {
                 let caps = re.captures(key).ok()??;
+                if *anchored && caps.get(0).is_some_and(|m| m.start() != 0) {
+                    return None;
+                }
                 Some(result.expand(|n| text(caps.get(n).map(|m| (m.start(), m.end())))))
             }
         }
@@ -401,37 +415,28 @@ impl Builder {
                         return None;
                     }
                 };
-                // ANCHORED, UNGREEDY and DOLLAR_ENDONLY have no builder switch:
-                // rewrite the pattern once it is known to be good (error offsets
-                // then still fit the administrator's text).
-                let (anchored, ungreedy) = (on('A', false), on('U', false));
+                // UNGREEDY and DOLLAR_ENDONLY have no builder switch: rewrite the
+                // pattern once it is known to be good (error offsets then still fit
+                // the administrator's text). ANCHORED is checked at match time.
+                let anchored = on('A', false);
+                let ungreedy = on('U', false);
                 let endonly = on('E', false) && !on('m', false);
-                if anchored || ungreedy || endonly {
-                    let body = if endonly {
-                        dollar_end_only(pattern)
+                if ungreedy || endonly {
+                    let mut p = String::from(if ungreedy { "(?U)" } else { "" });
+                    if endonly {
+                        p.push_str(&dollar_end_only(pattern));
                     } else {
-                        pattern.to_string()
-                    };
-                    let mut p = String::new();
-                    if ungreedy {
-                        p.push_str("(?U)");
-                    }
-                    if anchored {
-                        // A newline ends a trailing `#` comment under the x flag.
-                        let nl = if on('x', false) { "\n" } else { "" };
-                        p.push_str(&format!("\\A(?:{body}{nl})"));
-                    } else {
-                        p.push_str(&body);
+                        p.push_str(pattern);
                     }
                     match b.build(&p) {
-                        Ok(re) => Matcher::Pcre(re),
+                        Ok(re) => Matcher::Pcre { re, anchored },
                         Err(e) => {
                             self.warn(pcre_error(&e));
                             return None;
                         }
                     }
                 } else {
-                    Matcher::Pcre(re)
+                    Matcher::Pcre { re, anchored }
                 }
             }
         };
