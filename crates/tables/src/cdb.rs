@@ -20,7 +20,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::mapped::{self, Bytes};
-use crate::writer::{self, Entry, Kind};
+use crate::writer::{self, Entry, Kind, RawEntry};
 use crate::{OpenOptions, Table, TableError};
 
 const HEADER: usize = 2048;
@@ -102,7 +102,7 @@ impl<B: AsRef<[u8]>> Cdb<B> {
     }
 
     /// Every record in file order (records run from the header to the first hash table).
-    pub fn entries(&self) -> Result<Vec<(&[u8], &[u8])>, CorruptCdb> {
+    pub fn entries(&self) -> Result<Vec<RawEntry<'_>>, CorruptCdb> {
         let mut end = self.bytes.as_ref().len();
         for t in 0..256 {
             end = end.min(self.at(t * 8)? as usize);
@@ -202,17 +202,9 @@ pub fn open_table(name: &str, opts: &OpenOptions) -> Result<CdbTable, TableError
 
 impl Table for CdbTable {
     fn lookup(&self, key: &str) -> Result<Option<String>, TableError> {
-        let key = if self.fold_case {
-            writer::fold(key)
-        } else {
-            key.into()
-        };
-        let err = |e: CorruptCdb| TableError::Malformed(format!("{}: {e}", self.path));
-        let with = writer::with_nul(key.as_bytes(), true);
-        if let Some(v) = self.cdb.get(&with).map_err(err)? {
-            return Ok(Some(writer::text(v)));
-        }
-        Ok(self.cdb.get(key.as_bytes()).map_err(err)?.map(writer::text))
+        writer::probe(key, self.fold_case, true, true, |k| self.cdb.get(k))
+            .map(|v| v.map(writer::text))
+            .map_err(|e| TableError::Malformed(format!("{}: {e}", self.path)))
     }
 
     fn spec(&self) -> &str {

@@ -251,3 +251,33 @@ proptest! {
         }
     }
 }
+
+/// A file Postfix 3.7's postmap built (testdata/cdb/small.postfix.cdb from small.src):
+/// facteur reads it and builds the same bytes, without needing Postfix installed.
+#[test]
+fn committed_postfix_file() -> Result<(), TableError> {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/cdb");
+    let pairs = writer::source_pairs(&std::fs::read_to_string(data.join("small.src"))?);
+    let spec = format!("cdb:{}", data.join("small.postfix").display());
+    let t = crate::open(&spec, &OpenOptions::default())?;
+    for (k, v) in &pairs {
+        assert_eq!(t.lookup(k)?.as_deref(), Some(v.as_str()), "{k}");
+    }
+    let dir = tempfile::tempdir()?;
+    facteur_build(
+        &dir.path().join("ours"),
+        &pairs,
+        &default_opts(Duplicates::KeepFirstWarn),
+    )?;
+    assert!(
+        std::fs::read(dir.path().join("ours.cdb"))?
+            == std::fs::read(data.join("small.postfix.cdb"))?
+    );
+
+    // Built with compatibility_level 0 (smtputf8_enable = no): Postfix folded ASCII only.
+    let spec = format!("cdb:{}", data.join("small.postfix-compat0").display());
+    let t = crate::open(&spec, &OpenOptions::default())?;
+    assert_eq!(t.lookup("Ärger@Example.DE")?.as_deref(), Some("ärger"));
+    assert_eq!(t.lookup("postmaster@example.com")?.as_deref(), Some("root"));
+    Ok(())
+}

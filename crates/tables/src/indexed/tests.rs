@@ -227,3 +227,39 @@ proptest! {
         }
     }
 }
+
+/// The file format is an interface (files outlive builds): a small table must build to
+/// the committed bytes. `FACTEUR_BLESS=1` rewrites them after a deliberate change
+/// (which also needs a new format version).
+#[test]
+fn golden_files_are_stable() -> Result<(), TableError> {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/indexed");
+    let pairs = writer::source_pairs(&std::fs::read_to_string(data.join("small.src"))?);
+    let dir = tempfile::tempdir()?;
+    for kind in ["hash", "btree"] {
+        let name = dir.path().join(kind);
+        let mut w = crate::create(kind, &name, &opts(Duplicates::KeepFirstWarn))?;
+        for (k, v) in &pairs {
+            w.insert(k, v)?;
+        }
+        w.finish()?;
+        let built = std::fs::read(dir.path().join(format!("{kind}.db")))?;
+        let golden = data.join(format!("small.{kind}.db"));
+        if std::env::var_os("FACTEUR_BLESS").is_some() {
+            std::fs::write(&golden, &built)?;
+        }
+        assert!(
+            built == std::fs::read(&golden)?,
+            "{kind} file format changed"
+        );
+        let spec = format!("{kind}:{}", data.join(format!("small.{kind}")).display());
+        let t = crate::open(&spec, &OpenOptions::default())?;
+        assert_eq!(t.lookup("POSTMASTER@example.com")?.as_deref(), Some("root"));
+        assert_eq!(t.lookup("ärger@example.de")?.as_deref(), Some("ärger"));
+        assert_eq!(
+            t.lookup("user+tag@example.org")?.as_deref(),
+            Some("smtp:[relay.example.net]:587")
+        );
+    }
+    Ok(())
+}
