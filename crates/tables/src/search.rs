@@ -7,7 +7,9 @@
 //! tables — regexp, pcre, cidr — see only full keys, as in Postfix), and the address
 //! extension that had to be dropped for a match.
 //! Never: case folding (each table folds its own fixed-string keys), what a result
-//! means (OK, REJECT, a transport), or `$name` expansion.
+//! means (OK, REJECT, a transport), or `$name` expansion. Callers pass addresses in
+//! the form Postfix looks them up (smtpd lower-cases the resolved recipient; cleanup
+//! quotes local parts that need it) and decide what an empty result means.
 
 use std::sync::Arc;
 
