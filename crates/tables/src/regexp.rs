@@ -422,12 +422,18 @@ impl Builder {
                 let ungreedy = on('U', false);
                 let endonly = on('E', false) && !on('m', false);
                 if ungreedy || endonly {
-                    let mut p = String::from(if ungreedy { "(?U)" } else { "" });
-                    if endonly {
-                        p.push_str(&dollar_end_only(pattern));
+                    let body = if endonly {
+                        dollar_end_only(pattern)
                     } else {
-                        p.push_str(pattern);
+                        pattern.to_string()
+                    };
+                    // `(*UTF)` and the other start-of-pattern items must stay first.
+                    let verbs = leading_verbs(&body);
+                    let mut p = String::from(&body[..verbs]);
+                    if ungreedy {
+                        p.push_str("(?U)");
                     }
+                    p.push_str(&body[verbs..]);
                     match b.build(&p) {
                         Ok(re) => Matcher::Pcre { re, anchored },
                         Err(e) => {
@@ -443,6 +449,18 @@ impl Builder {
         let groups = matcher.groups();
         Some((matcher, groups))
     }
+}
+
+/// The length of the `(*VERB)` items that open a PCRE2 pattern.
+fn leading_verbs(pattern: &str) -> usize {
+    let mut at = 0;
+    while pattern[at..].starts_with("(*") {
+        match pattern[at..].find(')') {
+            Some(close) => at += close + 1,
+            None => break,
+        }
+    }
+    at
 }
 
 /// PCRE_DOLLAR_ENDONLY by rewriting: each `$` that is an anchor (outside a
