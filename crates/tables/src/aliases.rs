@@ -9,7 +9,7 @@
 //! Never: duplicates and the `@` / `YP_*` entries postalias adds (the writer's
 //! job), and `texthash:`, which reads every file in postmap format as Postfix does.
 
-use crate::source::{self, Warning};
+use crate::source::{self, is_space, Warning};
 
 /// One alias: `name` (internal form, lower-cased when folding) and `value` (external
 /// form, as postalias stores it).
@@ -86,17 +86,16 @@ enum Tok {
     Special(char),
 }
 
-const SPECIALS: &str = "()<>@,;:\".[]%";
+/// RFC 822 specials, plus `%` and `|` as Postfix's tokenizer has them (so
+/// `x |"cmd"` is stored as `x|"cmd"`).
+const SPECIALS: &str = "()<>@,;:\".[]%|";
 
 fn scan(text: &str) -> Vec<Tok> {
     let chars: Vec<char> = text.chars().collect();
-    // `|` right before a quoted string stands alone, as a special (`|"cmd"` stays
-    // `|"cmd"`, and `x |"y"` becomes `x|"y"`, as postalias writes them).
-    let pipe_quote = |i: usize| chars[i] == '|' && chars.get(i + 1) == Some(&'"');
     let mut toks = Vec::new();
     let mut i = 0;
     while let Some(&c) = chars.get(i) {
-        if c.is_whitespace() {
+        if is_space(c) {
             i += 1;
             continue;
         }
@@ -130,20 +129,19 @@ fn scan(text: &str) -> Vec<Tok> {
                 let close = if c == '"' { '"' } else { ']' };
                 i += 1;
                 let mut s = String::new();
+                // White space inside quotes or brackets is stored as a plain space.
+                let plain = |ch: char| if is_space(ch) { ' ' } else { ch };
                 while let Some(&ch) = chars.get(i) {
                     i += 1;
                     if ch == '\\' {
-                        if c == '[' {
-                            s.push(ch);
-                        }
                         if let Some(&n) = chars.get(i) {
-                            s.push(n);
+                            s.push(plain(n));
                             i += 1;
                         }
                     } else if ch == close {
                         break;
                     } else {
-                        s.push(ch);
+                        s.push(plain(ch));
                     }
                 }
                 toks.push(if c == '"' {
@@ -152,7 +150,7 @@ fn scan(text: &str) -> Vec<Tok> {
                     Tok::DomainLiteral(s)
                 });
             }
-            _ if pipe_quote(i) || (c != '\\' && SPECIALS.contains(c)) => {
+            _ if c != '\\' && SPECIALS.contains(c) => {
                 i += 1;
                 toks.push(Tok::Special(c));
             }
@@ -162,7 +160,7 @@ fn scan(text: &str) -> Vec<Tok> {
                     if ch == '\\' {
                         s.push(chars.get(i + 1).copied().unwrap_or('\\'));
                         i += 2;
-                    } else if ch.is_whitespace() || SPECIALS.contains(ch) || pipe_quote(i) {
+                    } else if is_space(ch) || SPECIALS.contains(ch) {
                         break;
                     } else {
                         s.push(ch);
@@ -180,9 +178,15 @@ fn is_word(t: &Tok) -> bool {
     !matches!(t, Tok::Special(_))
 }
 
-/// Postfix `tok822_append_space`: a space after a comma, before `<`, and between
-/// two words; never before `@`.
-fn space_between(t: &Tok, next: &Tok) -> bool {
+/// Postfix `tok822_append_space`: a space after a comma (even a last one), before
+/// `<`, and between two words; never before `@`.
+fn space_between(t: &Tok, next: Option<&Tok>) -> bool {
+    if *t == Tok::Special(',') {
+        return true;
+    }
+    let Some(next) = next else {
+        return false;
+    };
     if *next == Tok::Special('@') {
         return false;
     }
@@ -194,7 +198,7 @@ fn needs_quotes(atom: &str) -> bool {
     atom.is_empty()
         || atom
             .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '\\' || SPECIALS.contains(c))
+            .any(|c| is_space(c) || c.is_control() || c == '\\' || SPECIALS.contains(c))
 }
 
 fn push_quoted(out: &mut String, s: &str) {
@@ -223,10 +227,8 @@ fn render(toks: &[Tok], external: bool) -> String {
             }
             Tok::Special(c) => out.push(*c),
         }
-        if let Some(next) = toks.get(i + 1) {
-            if space_between(t, next) {
-                out.push(' ');
-            }
+        if space_between(t, toks.get(i + 1)) {
+            out.push(' ');
         }
     }
     out

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::source::{split_outside_braces, strip_braces};
+use crate::source::{is_space, split_outside_braces, strip_braces};
 use crate::{OpenOptions, Table, TableError};
 
 /// Opens `inline:{...}`.
@@ -36,7 +36,7 @@ pub fn open(name: &str, opts: &OpenOptions) -> Result<Arc<dyn Table>, TableError
             let (k, v) = body
                 .split_once('=')
                 .ok_or_else(|| bad("missing '=' after attribute name"))?;
-            (k.trim(), v.trim())
+            (k.trim_matches(is_space), v.trim_matches(is_space))
         } else {
             if piece.contains('"') {
                 return Err(bad("unbalanced '\"'"));
@@ -145,5 +145,22 @@ mod tests {
             err("{a=\"q v\"}"),
             "unbalanced '\"': \"inline:{a=\"q v\"}\"; need \"inline:{name=value...}\""
         );
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn no_spec_panics(name in "[a-z {}=,\"]{0,60}") {
+                let o = OpenOptions::default();
+                for kind in ["inline", "static", "unionmap", "pipemap", "regexp", "pcre", "cidr"] {
+                    if let Ok(t) = crate::open(&format!("{kind}:{name}"), &o) {
+                        let _ = t.lookup("a");
+                    }
+                }
+            }
+        }
     }
 }

@@ -13,7 +13,7 @@ mod subst;
 
 use std::sync::Arc;
 
-use crate::source::{self, Warning};
+use crate::source::{self, is_space, Warning};
 use crate::{OpenOptions, Table, TableError};
 use subst::{Replacement, SubstError};
 
@@ -59,14 +59,19 @@ fn open_flavor(
 #[derive(Debug)]
 enum Matcher {
     Posix(regex::bytes::Regex),
-    Pcre(pcre2::bytes::Regex),
+    /// With `anchored` (the A flag), only a match that starts at the beginning
+    /// counts: the leftmost match starts there whenever an anchored one exists.
+    Pcre {
+        re: pcre2::bytes::Regex,
+        anchored: bool,
+    },
 }
 
 impl Matcher {
     fn groups(&self) -> usize {
         match self {
             Matcher::Posix(re) => re.captures_len() - 1,
-            Matcher::Pcre(re) => re.captures_len() - 1,
+            Matcher::Pcre { re, .. } => re.captures_len() - 1,
         }
     }
 
@@ -74,7 +79,13 @@ impl Matcher {
         match self {
             Matcher::Posix(re) => re.is_match(key),
             // A matching error (resource limits) is no match, as Postfix goes on.
-            Matcher::Pcre(re) => re.is_match(key).unwrap_or(false),
+            Matcher::Pcre {
+                re,
+                anchored: false,
+            } => re.is_match(key).unwrap_or(false),
+            Matcher::Pcre { re, anchored: true } => {
+                matches!(re.find(key), Ok(Some(m)) if m.start() == 0)
+            }
         }
     }
 
@@ -91,8 +102,11 @@ impl Matcher {
                 let caps = re.captures(key)?;
                 Some(result.expand(|n| text(caps.get(n).map(|m| (m.start(), m.end())))))
             }
-            Matcher::Pcre(re) => {
+            Matcher::Pcre { re, anchored } => {
                 let caps = re.captures(key).ok()??;
+                if *anchored && caps.get(0).is_some_and(|m| m.start() != 0) {
+                    return None;
+                }
                 Some(result.expand(|n| text(caps.get(n).map(|m| (m.start(), m.end())))))
             }
         }
@@ -146,7 +160,7 @@ impl PatternTable {
             match item {
                 Ok(l) => {
                     b.line = l.first_line;
-                    b.parse_line(l.text.trim_end());
+                    b.parse_line(l.text.trim_end_matches(is_space));
                 }
                 Err(w) => b.warnings.push(w),
             }
@@ -197,7 +211,7 @@ impl Builder {
         if word.eq_ignore_ascii_case("if") {
             self.parse_if(rest);
         } else if word.eq_ignore_ascii_case("endif") {
-            if !rest.trim().is_empty() {
+            if !rest.trim_matches(is_space).is_empty() {
                 self.warn("ignoring extra text after ENDIF");
             }
             match self.open_ifs.pop() {
@@ -295,10 +309,10 @@ impl Builder {
 
     /// `[!]DELIM pattern DELIM flags rest`, after optional white space.
     fn split_pattern<'t>(&mut self, text: &'t str) -> Option<Parsed<'t>> {
-        let mut s = text.trim_start();
+        let mut s = text.trim_start_matches(is_space);
         let negated = s.starts_with('!');
         if negated {
-            s = s[1..].trim_start();
+            s = s[1..].trim_start_matches(is_space);
         }
         let Some(delim) = s.chars().next() else {
             self.warn("no regexp: skipping this rule");
@@ -327,12 +341,12 @@ impl Builder {
         };
         let pattern = &body[..end];
         let after = &body[end + delim.len_utf8()..];
-        let flags_len = after.find(char::is_whitespace).unwrap_or(after.len());
+        let flags_len = after.find(is_space).unwrap_or(after.len());
         Some(Parsed {
             negated,
             pattern,
             flags: &after[..flags_len],
-            rest: after[flags_len..].trim(),
+            rest: after[flags_len..].trim_matches(is_space),
         })
     }
 
@@ -401,43 +415,52 @@ impl Builder {
                         return None;
                     }
                 };
-                // ANCHORED, UNGREEDY and DOLLAR_ENDONLY have no builder switch:
-                // rewrite the pattern once it is known to be good (error offsets
-                // then still fit the administrator's text).
-                let (anchored, ungreedy) = (on('A', false), on('U', false));
+                // UNGREEDY and DOLLAR_ENDONLY have no builder switch: rewrite the
+                // pattern once it is known to be good (error offsets then still fit
+                // the administrator's text). ANCHORED is checked at match time.
+                let anchored = on('A', false);
+                let ungreedy = on('U', false);
                 let endonly = on('E', false) && !on('m', false);
-                if anchored || ungreedy || endonly {
+                if ungreedy || endonly {
                     let body = if endonly {
                         dollar_end_only(pattern)
                     } else {
                         pattern.to_string()
                     };
-                    let mut p = String::new();
+                    // `(*UTF)` and the other start-of-pattern items must stay first.
+                    let verbs = leading_verbs(&body);
+                    let mut p = String::from(&body[..verbs]);
                     if ungreedy {
                         p.push_str("(?U)");
                     }
-                    if anchored {
-                        // A newline ends a trailing `#` comment under the x flag.
-                        let nl = if on('x', false) { "\n" } else { "" };
-                        p.push_str(&format!("\\A(?:{body}{nl})"));
-                    } else {
-                        p.push_str(&body);
-                    }
+                    p.push_str(&body[verbs..]);
                     match b.build(&p) {
-                        Ok(re) => Matcher::Pcre(re),
+                        Ok(re) => Matcher::Pcre { re, anchored },
                         Err(e) => {
                             self.warn(pcre_error(&e));
                             return None;
                         }
                     }
                 } else {
-                    Matcher::Pcre(re)
+                    Matcher::Pcre { re, anchored }
                 }
             }
         };
         let groups = matcher.groups();
         Some((matcher, groups))
     }
+}
+
+/// The length of the `(*VERB)` items that open a PCRE2 pattern.
+fn leading_verbs(pattern: &str) -> usize {
+    let mut at = 0;
+    while pattern[at..].starts_with("(*") {
+        match pattern[at..].find(')') {
+            Some(close) => at += close + 1,
+            None => break,
+        }
+    }
+    at
 }
 
 /// PCRE_DOLLAR_ENDONLY by rewriting: each `$` that is an anchor (outside a

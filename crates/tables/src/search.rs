@@ -7,7 +7,9 @@
 //! tables — regexp, pcre, cidr — see only full keys, as in Postfix), and the address
 //! extension that had to be dropped for a match.
 //! Never: case folding (each table folds its own fixed-string keys), what a result
-//! means (OK, REJECT, a transport), or `$name` expansion.
+//! means (OK, REJECT, a transport), or `$name` expansion. Callers pass addresses in
+//! the form Postfix looks them up (smtpd lower-cases the resolved recipient; cleanup
+//! quotes local parts that need it) and decide what an empty result means.
 
 use std::sync::Arc;
 
@@ -84,10 +86,12 @@ pub fn domain_keys(domain: &str, parent_matches_subdomains: bool) -> Vec<String>
     let mut name = d;
     while !name.is_empty() {
         keys.push(name.to_string());
-        let Some(dot) = name.get(1..).and_then(|r| r.find('.')) else {
+        // The next dot after the first character (a leading dot is not a parent).
+        let skip = name.chars().next().map_or(0, char::len_utf8);
+        let Some(dot) = name[skip..].find('.') else {
             break;
         };
-        let next = &name[dot + 1..];
+        let next = &name[skip + dot..];
         name = if parent_matches_subdomains {
             &next[1..]
         } else {

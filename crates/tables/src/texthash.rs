@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::source::{self, Warning};
+use crate::source::{self, is_space, Warning};
 use crate::{OpenOptions, Table, TableError};
 
 /// One `key value` line of a postmap source file.
@@ -18,6 +18,8 @@ use crate::{OpenOptions, Table, TableError};
 pub struct Entry {
     /// The key, lower-cased when the caller asked for folding.
     pub key: String,
+    /// The key as written, which warnings quote.
+    pub written_key: String,
     pub value: String,
     /// The line the logical line starts on.
     pub line: usize,
@@ -49,15 +51,15 @@ pub fn parse_in_order(path: &str, text: &str, fold_case: bool) -> Vec<Result<Ent
                 continue;
             }
         };
-        let t = l.text.trim_end();
+        let t = l.text.trim_end_matches(is_space);
         let Some(key_len) = key_length(t) else {
             out.push(Err(Warning(format!(
-                "{path}, line {}: unbalanced '\"' in '{t}' -- ignoring this line",
-                l.first_line
+                "{path}, line {}: unbalanced '\"' in '{}' -- ignoring this line",
+                l.first_line, l.text
             ))));
             continue;
         };
-        let (key, value) = (&t[..key_len], t[key_len..].trim_start());
+        let (key, value) = (&t[..key_len], t[key_len..].trim_start_matches(is_space));
         if value.is_empty() {
             out.push(Err(Warning(format!(
                 "{path}, line {}: expected format: key whitespace value -- ignoring this line",
@@ -77,6 +79,7 @@ pub fn parse_in_order(path: &str, text: &str, fold_case: bool) -> Vec<Result<Ent
             } else {
                 key.to_string()
             },
+            written_key: key.to_string(),
             value: value.to_string(),
             line: l.first_line,
         }));
@@ -96,7 +99,7 @@ fn key_length(line: &str) -> Option<usize> {
                 chars.next();
             }
             '"' => quoted = !quoted,
-            c if c.is_whitespace() && !quoted => return Some(i),
+            c if is_space(c) && !quoted => return Some(i),
             _ => {}
         }
     }
@@ -148,7 +151,7 @@ impl TextHash {
             if map.contains_key(&e.key) {
                 warnings.push(Warning(format!(
                     "{path}, line {}: duplicate entry: \"{}\"",
-                    e.line, e.key
+                    e.line, e.written_key
                 )));
                 continue;
             }
@@ -258,5 +261,21 @@ k3:colon x\n k4 orphan\nk5 a\n\n  b\nUPPER x\n";
             ]
         );
         assert_eq!(t.lookup("a:").unwrap().as_deref(), Some("b"));
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn no_input_panics(text in "[a-z \t\r\n:\"\\\\#]{0,200}", key in "[a-z:\"]{0,8}") {
+                for fold in [true, false] {
+                    let t = TextHash::parse("/p", &text, fold);
+                    let _ = t.lookup(&key);
+                    let _ = t.entries();
+                }
+            }
+        }
     }
 }

@@ -92,6 +92,9 @@ fn flags_toggle_defaults() {
     assert_eq!(q(&t, "y\nx").as_deref(), Some("ml"));
     let t = table(Flavor::Regexp, "/\\(g\\)x*/x bre$1\n");
     assert_eq!(q(&t, "Gxx").as_deref(), Some("breG"));
+    let t = table(Flavor::Pcre, "/(*NO_JIT)^z(.*)/U verb[$1]\n");
+    assert!(warnings(&t).is_empty(), "{:?}", warnings(&t));
+    assert_eq!(q(&t, "zab").as_deref(), Some("verb[]"));
     let t = table(Flavor::Pcre, "/a b/x ext\n/^q.*?r/U greedy\n/b/A anch\n");
     assert_eq!(q(&t, "ab").as_deref(), Some("ext"));
     assert_eq!(q(&t, "bc").as_deref(), Some("anch"));

@@ -54,6 +54,8 @@ fn domain_keys_both_styles() {
         ["a.example.com", ".example.com", ".com"]
     );
     assert!(domain_keys("", false).is_empty());
+    assert_eq!(domain_keys("é.example", true), ["é.example", "example"]);
+    assert_eq!(domain_keys(".a.b", false), [".a.b", ".b"]);
 }
 
 #[test]
@@ -218,4 +220,23 @@ fn errors_stop_the_search() {
     let rules = ExtensionRules::new("+");
     let maps = vec![open("fail:x"), open("static:OK")];
     assert!(access_address(&maps, "u@example.com", &rules, true).is_err());
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn no_address_panics(addr in "\\PC{0,30}", delims in "[+\\-é]{0,2}") {
+            let rules = ExtensionRules::new(&delims);
+            let maps = vec![open("inline:{a=1}"), open("regexp:{{/x/ X}}")];
+            let _ = access_address(&maps, &addr, &rules, true);
+            let _ = access_hostname(&maps, &addr, false);
+            let _ = access_ip(&maps, &addr);
+            let _ = address_mapping(&maps, &addr, &rules, true);
+            let _ = aliases(&maps, &addr, &rules);
+            let _ = transport(&maps, &addr, &rules, false);
+        }
+    }
 }
