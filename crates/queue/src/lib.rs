@@ -1,0 +1,23 @@
+//! The mail queue on disk (Postfix `global/mail_queue.c`, `record.c`): storage only, no
+//! scheduling. qmgr decides what happens to a message; this crate makes it happen on
+//! disk, durably.
+//!
+//! - [`layout`]: the queue directory, its subdirectories and hashed paths.
+//! - [`record`]: the queue file format (versioned, checksummed, strictly decoded).
+//! - [`envelope`]: what a queue file records besides the content.
+//! - [`durable`]: the one atomic-write helper and its failure-injection seam.
+//! - [`writer`]: streaming a new queue file and committing it, alone or in a group.
+//! - [`reader`]: opening a queue file for qmgr, postcat and mailq.
+//! - [`mark`]: marking one recipient done in place.
+//! - [`moves`]: moving files between queues; recovery at start.
+//! - [`logs`]: per-message defer, bounce and trace logs.
+//!
+//! Invariants: a queue file is visible under its queue ID only when complete; a commit
+//! returns only once the file and its directory entry are on stable storage; a file
+//! that does not decode is never delivered.
+
+pub mod envelope;
+pub mod record;
+
+pub use envelope::{ClientInfo, DsnRet, Envelope, Notify, Recipient};
+pub use record::{EncodeError, RecordError};
