@@ -68,7 +68,7 @@ const ARRIVAL_PAYLOAD: usize = 12;
 /// Bytes of a CONTENT record on disk; the writer reserves them and fills them in last.
 pub const CONTENT_RECORD_LEN: usize = FRAME_HEAD + CONTENT_PAYLOAD + FRAME_TAIL;
 
-mod rtype {
+pub(crate) mod rtype {
     pub const ARRIVAL: u8 = 0x01;
     pub const SENDER: u8 = 0x02;
     pub const RECIPIENT: u8 = 0x03;
@@ -81,6 +81,8 @@ mod rtype {
     pub const CONTENT: u8 = 0x10;
     pub const CHUNK: u8 = 0x11;
     pub const END: u8 = 0x7f;
+    /// Per-recipient status record of the defer/bounce/trace logs (`logs.rs`).
+    pub const STATUS: u8 = 0x20;
 }
 
 /// Attribute names of the typed [`ClientInfo`] fields (Postfix's names for them).
@@ -155,7 +157,7 @@ fn record_crc(frame: &[u8]) -> u32 {
 }
 
 /// Appends one framed record; returns the offset of its payload within `out`.
-fn put_record(out: &mut Vec<u8>, t: u8, payload: &[u8]) -> usize {
+pub(crate) fn put_record(out: &mut Vec<u8>, t: u8, payload: &[u8]) -> usize {
     let start = out.len();
     out.push(t);
     out.push(0);
@@ -169,7 +171,7 @@ fn put_record(out: &mut Vec<u8>, t: u8, payload: &[u8]) -> usize {
     start + FRAME_HEAD
 }
 
-fn put_str(p: &mut Vec<u8>, s: &str) {
+pub(crate) fn put_str(p: &mut Vec<u8>, s: &str) {
     p.extend_from_slice(&(s.len() as u32).to_le_bytes());
     p.extend_from_slice(s.as_bytes());
 }
@@ -362,7 +364,8 @@ fn max_payload(t: u8) -> Option<usize> {
         | rtype::ATTR
         | rtype::FILTER
         | rtype::REDIRECT
-        | rtype::HOLD => Some(MAX_ENVELOPE_PAYLOAD),
+        | rtype::HOLD
+        | rtype::STATUS => Some(MAX_ENVELOPE_PAYLOAD),
         _ => None,
     }
 }
@@ -489,14 +492,14 @@ impl<R: Read + Seek> RecordSource<R> {
 }
 
 /// Reads fields out of one payload; running short is corruption.
-struct Fields<'a> {
+pub(crate) struct Fields<'a> {
     buf: &'a [u8],
     pos: usize,
     base: u64,
 }
 
 impl<'a> Fields<'a> {
-    fn new(buf: &'a [u8], base: u64) -> Fields<'a> {
+    pub(crate) fn new(buf: &'a [u8], base: u64) -> Fields<'a> {
         Fields { buf, pos: 0, base }
     }
     fn err(&self, what: &'static str) -> RecordError {
@@ -512,20 +515,20 @@ impl<'a> Fields<'a> {
         self.pos = end;
         Ok(s)
     }
-    fn u8(&mut self) -> Result<u8, RecordError> {
+    pub(crate) fn u8(&mut self) -> Result<u8, RecordError> {
         Ok(self.bytes(1)?[0])
     }
-    fn u32(&mut self) -> Result<u32, RecordError> {
+    pub(crate) fn u32(&mut self) -> Result<u32, RecordError> {
         let b = self.bytes(4)?;
         Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
-    fn u64(&mut self) -> Result<u64, RecordError> {
+    pub(crate) fn u64(&mut self) -> Result<u64, RecordError> {
         let b = self.bytes(8)?;
         let mut a = [0u8; 8];
         a.copy_from_slice(b);
         Ok(u64::from_le_bytes(a))
     }
-    fn str(&mut self) -> Result<String, RecordError> {
+    pub(crate) fn str(&mut self) -> Result<String, RecordError> {
         let n = self.u32()? as usize;
         let at = self.base + self.pos as u64;
         let b = self.bytes(n)?;
@@ -536,7 +539,7 @@ impl<'a> Fields<'a> {
         let b = self.bytes(self.buf.len() - self.pos)?;
         String::from_utf8(b.to_vec()).map_err(|_| corrupt(at, "text is not UTF-8"))
     }
-    fn finish(&self) -> Result<(), RecordError> {
+    pub(crate) fn finish(&self) -> Result<(), RecordError> {
         if self.pos == self.buf.len() {
             Ok(())
         } else {
@@ -745,6 +748,11 @@ impl<R: Read + Seek> ContentChunks<R> {
             return Err(corrupt(at, "content longer than announced"));
         }
         Ok(Some(&self.buf))
+    }
+
+    /// The chunk last returned by [`ContentChunks::next_chunk`].
+    pub fn current(&self) -> &[u8] {
+        &self.buf
     }
 }
 
