@@ -294,12 +294,16 @@ mod tests {
             time: UNIX_EPOCH + Duration::from_micros(1_763_900_000_000_000 + u64::from(i)),
             recipient: format!("user{i}@example.com"),
             original: format!("alias{i}@example.org"),
-            dsn_orcpt: i.is_multiple_of(2).then(|| format!("rfc822;alias{i}@example.org")),
+            dsn_orcpt: i
+                .is_multiple_of(2)
+                .then(|| format!("rfc822;alias{i}@example.org")),
             notify: Notify::FAILURE,
             status: "4.4.1".into(),
             action: Action::Delayed,
             reason: "connect to mx.example.com[192.0.2.1]:25: Connection refused".into(),
-            relay: i.is_multiple_of(3).then(|| "mx.example.com[192.0.2.1]:25".into()),
+            relay: i
+                .is_multiple_of(3)
+                .then(|| "mx.example.com[192.0.2.1]:25".into()),
             diagnostic: Some("smtp; 421 4.4.1 try later".into()),
         }
     }
