@@ -430,6 +430,34 @@ mod tests {
         assert_eq!(all.len(), 20_000);
     }
 
+    /// Random strings over the alphabet and its neighbours: parsing never panics, and
+    /// whatever parses prints back the same.
+    #[test]
+    fn parse_is_total_and_canonical() {
+        let chars: Vec<char> = "0123456789BCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyzAaeé-"
+            .chars()
+            .collect();
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut accepted = 0;
+        for _ in 0..200_000 {
+            let len = (next() % 32) as usize;
+            let s: String = (0..len)
+                .map(|_| chars[(next() % chars.len() as u64) as usize])
+                .collect();
+            if let Ok(id) = QueueId::parse(&s) {
+                assert_eq!(id.as_str(), s);
+                accepted += 1;
+            }
+        }
+        assert!(accepted > 0);
+    }
+
     #[test]
     fn round_trips_arbitrary_parts() {
         for &(s, u, t) in &[

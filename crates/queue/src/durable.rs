@@ -69,14 +69,21 @@ impl SyncFs for RealFs {
     fn rename(&self, from: &Path, to: &Path, replace: Replace) -> io::Result<()> {
         match replace {
             Replace::Allow => fs::rename(from, to),
-            Replace::Never => rustix::fs::renameat_with(
+            Replace::Never => match rustix::fs::renameat_with(
                 rustix::fs::CWD,
                 from,
                 rustix::fs::CWD,
                 to,
                 rustix::fs::RenameFlags::NOREPLACE,
-            )
-            .map_err(io::Error::from),
+            ) {
+                // File systems without RENAME_NOREPLACE (NFS, some FUSE): link(2) also
+                // refuses an existing target; then drop the old name.
+                Err(rustix::io::Errno::INVAL) | Err(rustix::io::Errno::NOSYS) => {
+                    fs::hard_link(from, to)?;
+                    fs::remove_file(from)
+                }
+                r => r.map_err(io::Error::from),
+            },
         }
     }
     fn sync_dir(&self, dir: &Path) -> io::Result<()> {

@@ -68,12 +68,21 @@ pub struct QueueFileWriter<'q> {
 }
 
 impl QueueStore {
-    /// Starts a queue file for `envelope`, with a new queue ID (usable in log lines at
-    /// once). Fails if the envelope cannot be encoded.
+    /// Starts a queue file for `envelope` in `incoming`, with a new queue ID (usable in
+    /// log lines at once). Fails if the envelope cannot be encoded.
     pub fn create(&self, envelope: &Envelope) -> Result<QueueFileWriter<'_>, QueueError> {
+        self.create_in(QueueName::Incoming, envelope)
+    }
+
+    /// Starts a queue file in `queue` (`maildrop` for postdrop, `incoming` for cleanup).
+    pub fn create_in(
+        &self,
+        queue: QueueName,
+        envelope: &Envelope,
+    ) -> Result<QueueFileWriter<'_>, QueueError> {
         let head = record::encode_head(envelope)?;
         let id = self.ids.next(SystemTime::now());
-        let dir = self.layout.dir_for(QueueName::Incoming, &id);
+        let dir = self.layout.dir_for(queue, &id);
         self.ensure_dir(&dir)?;
         let tmp = TempFile::create_in(&dir, QUEUE_FILE_MODE)
             .map_err(QueueError::io("create temporary file in", &dir))?;
@@ -181,7 +190,7 @@ impl SealedFile<'_> {
         self.id
     }
 
-    /// Makes the file durable under its queue ID in `incoming`. Returns only when the
+    /// Makes the file durable under its queue ID in its queue. Returns only when the
     /// file and its directory entry are on stable storage; on error the message must not
     /// be acknowledged (and its file is either absent or complete).
     pub fn commit(self) -> Result<QueueId, QueueError> {

@@ -92,6 +92,26 @@ fn commits_and_reads_back() {
 }
 
 #[test]
+fn postdrop_writes_to_maildrop() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let q = store(tmp.path(), Arc::new(RealFs), CommitMode::PerFile);
+    let mut w = q
+        .create_in(QueueName::Maildrop, &envelope(4))
+        .expect("create");
+    w.write_content(b"Subject: local\r\n\r\nhi\r\n")
+        .expect("write");
+    let id = w.finish().expect("finish").commit().expect("commit");
+    let listed = q.layout().list(QueueName::Maildrop).expect("list");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].0, id);
+    assert!(q
+        .layout()
+        .list(QueueName::Incoming)
+        .expect("list")
+        .is_empty());
+}
+
+#[test]
 fn an_abandoned_writer_leaves_nothing() {
     let tmp = tempfile::tempdir().expect("tmp");
     let q = store(tmp.path(), Arc::new(RealFs), CommitMode::Group);
