@@ -260,6 +260,26 @@ mod tests {
         );
     }
 
+    /// Paths a private Postfix 3.7.11 instance (enable_long_queue_ids = yes,
+    /// hash_queue_depth = 2) gave its deferred messages.
+    #[test]
+    fn hashes_as_postfix_does() {
+        let layout = Layout::new("/spool", ["deferred", "defer"], 2).expect("depth");
+        for (id, dir) in [
+            ("4jYC3W40Fbz1Sj03", "8/9"),
+            ("4jYC3W4c87z1Shwm", "9/E"),
+            ("4jYC3W4WcPz1Shwl", "9/B"),
+            ("4jYC3W4dH1z1Shwj", "9/F"),
+            ("4jYC3W4YR9z1Shwn", "9/C"),
+        ] {
+            let id = QueueId::parse(id).expect("a real Postfix long queue ID");
+            assert_eq!(
+                layout.path(QueueName::Deferred, &id),
+                PathBuf::from(format!("/spool/deferred/{dir}/{id}"))
+            );
+        }
+    }
+
     #[test]
     fn creates_directories_with_postfix_modes_and_lists_files() {
         let tmp = tempfile::tempdir().expect("tmp");
