@@ -135,9 +135,10 @@ fn decode(digits: &[u8], base: u64) -> Result<u64, QueueIdError> {
 }
 
 impl QueueId {
-    /// The ID made of these parts. `usec` must be below one million.
+    /// The ID made of these parts. Whole seconds in `usec` carry into `secs`.
     pub fn from_parts(secs: u64, usec: u32, tail: u64) -> QueueId {
-        debug_assert!(usec < 1_000_000);
+        let secs = secs.saturating_add(u64::from(usec / 1_000_000));
+        let usec = usec % 1_000_000;
         let mut out = Vec::with_capacity(MAX_LEN);
         encode(secs, TIME_BASE, SECS_WIDTH, &mut out);
         encode(u64::from(usec), TIME_BASE, USEC_WIDTH, &mut out);
@@ -149,7 +150,7 @@ impl QueueId {
         text[..len].copy_from_slice(&out[..len]);
         QueueId {
             secs,
-            usec: usec % 1_000_000,
+            usec,
             tail,
             len: len as u8,
             text,
@@ -225,9 +226,11 @@ impl QueueId {
         self.tail
     }
 
-    /// Creation time.
-    pub fn time(&self) -> SystemTime {
-        UNIX_EPOCH + Duration::from_secs(self.secs) + Duration::from_micros(u64::from(self.usec))
+    /// Creation time, if the platform can represent it.
+    pub fn time(&self) -> Option<SystemTime> {
+        UNIX_EPOCH
+            .checked_add(Duration::from_secs(self.secs))?
+            .checked_add(Duration::from_micros(u64::from(self.usec)))
     }
 }
 
@@ -307,7 +310,7 @@ impl QueueIdGenerator {
             // A poisoned lock only means another thread panicked between two plain
             // integer updates; the state is still consistent.
             let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-            st.last_micros = now_micros.max(st.last_micros + 1);
+            st.last_micros = now_micros.max(st.last_micros.saturating_add(1));
             st.counter = st.counter.wrapping_add(1);
             (st.last_micros, st.counter)
         };
@@ -470,5 +473,13 @@ mod tests {
             let back = QueueId::parse(id.as_str()).expect("round trip");
             assert_eq!((back.secs(), back.usec(), back.unique()), (s, u, t));
         }
+        let carried = QueueId::from_parts(10, 2_500_000, 1);
+        assert_eq!((carried.secs(), carried.usec()), (12, 500_000));
+        assert_eq!(QueueId::from_parts(u64::MAX, 0, 0).time(), None);
+        let t = QueueId::from_parts(1_763_900_000, 250, 1).time();
+        assert_eq!(
+            t,
+            Some(UNIX_EPOCH + Duration::from_micros(1_763_900_000_000_250))
+        );
     }
 }

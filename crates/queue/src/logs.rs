@@ -21,7 +21,7 @@ use crate::durable::parent;
 use crate::envelope::Notify;
 use crate::error::QueueError;
 use crate::layout::QueueName;
-use crate::record::{put_record, put_str, rtype, Fields, RecordError, RecordSource};
+use crate::record::{put_record, put_str, rtype, time_from, Fields, RecordError, RecordSource};
 use crate::store::QueueStore;
 
 /// Which log.
@@ -167,9 +167,7 @@ fn decode(p: &[u8], at: u64) -> Result<StatusRecord, RecordError> {
     };
     let (dsn_orcpt, relay, diagnostic) = (opt(1)?, opt(2)?, opt(4)?);
     f.finish()?;
-    let time = UNIX_EPOCH
-        .checked_add(Duration::from_secs(secs) + Duration::from_micros(u64::from(usec)))
-        .ok_or(bad("status time out of range"))?;
+    let time = time_from(secs, usec).ok_or(bad("status time out of range"))?;
     Ok(StatusRecord {
         time,
         recipient,

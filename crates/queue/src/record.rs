@@ -491,6 +491,13 @@ impl<R: Read + Seek> RecordSource<R> {
     }
 }
 
+/// The time `secs` and `usec` after the epoch, if the platform can represent it.
+pub(crate) fn time_from(secs: u64, usec: u32) -> Option<SystemTime> {
+    UNIX_EPOCH
+        .checked_add(Duration::from_secs(secs))?
+        .checked_add(Duration::from_micros(u64::from(usec)))
+}
+
 /// Reads fields out of one payload; running short is corruption.
 pub(crate) struct Fields<'a> {
     buf: &'a [u8],
@@ -573,9 +580,7 @@ pub fn read_envelope<R: Read + Seek>(src: &mut RecordSource<R>) -> Result<Decode
     if usec >= 1_000_000 {
         return Err(corrupt(at, "arrival microseconds out of range"));
     }
-    let arrival = UNIX_EPOCH
-        .checked_add(Duration::from_secs(secs) + Duration::from_micros(u64::from(usec)))
-        .ok_or(corrupt(at, "arrival time out of range"))?;
+    let arrival = time_from(secs, usec).ok_or(corrupt(at, "arrival time out of range"))?;
 
     let (t, at) = src.read_record(&mut p)?;
     if t != rtype::SENDER {
@@ -731,9 +736,8 @@ impl<R: Read + Seek> ContentChunks<R> {
     /// been checked).
     pub fn next_chunk(&mut self) -> Result<Option<&[u8]>, RecordError> {
         if self.chunks_seen == self.info.chunk_count {
-            if self.bytes_seen != self.info.len
-                || self.src.offset() != self.info.section_start + self.info.section_len
-            {
+            let end = self.info.section_start.checked_add(self.info.section_len);
+            if self.bytes_seen != self.info.len || end != Some(self.src.offset()) {
                 return Err(corrupt(self.src.offset(), "content counts do not add up"));
             }
             return Ok(None);

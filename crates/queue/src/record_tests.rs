@@ -129,6 +129,97 @@ fn names_each_kind_of_damage() {
     assert!(decode_file(b"").is_err());
 }
 
+/// Files with valid checksums but hostile values: refused as corrupt, no panic.
+#[test]
+fn well_framed_nonsense_is_corrupt() {
+    let build = |records: &[(u8, Vec<u8>)]| {
+        let mut out = MAGIC.to_vec();
+        out.extend_from_slice(&[1, 0, 0, 0]);
+        for (t, p) in records {
+            put_record(&mut out, *t, p);
+        }
+        out
+    };
+    let arrival = |secs: u64, usec: u32| {
+        let mut p = secs.to_le_bytes().to_vec();
+        p.extend_from_slice(&usec.to_le_bytes());
+        (rtype::ARRIVAL, p)
+    };
+    let mut rcpt = PENDING.to_vec();
+    rcpt.extend_from_slice(&[0, 0]);
+    put_str(&mut rcpt, "a@b");
+    put_str(&mut rcpt, "a@b");
+    let content = |len: u64, n: u32, section: u64| {
+        let mut p = len.to_le_bytes().to_vec();
+        p.extend_from_slice(&n.to_le_bytes());
+        p.extend_from_slice(&section.to_le_bytes());
+        (rtype::CONTENT, p)
+    };
+    let sender = (rtype::SENDER, b"s@x".to_vec());
+    let r = (rtype::RECIPIENT, rcpt.clone());
+    for (what, file) in [
+        (
+            "huge arrival",
+            build(&[
+                arrival(u64::MAX, 0),
+                sender.clone(),
+                r.clone(),
+                content(0, 0, 0),
+            ]),
+        ),
+        ("usec", build(&[arrival(1, 1_000_000), sender.clone()])),
+        (
+            "section overflow",
+            build(&[
+                arrival(1, 0),
+                sender.clone(),
+                r.clone(),
+                content(u64::MAX, u32::MAX, u64::MAX),
+            ]),
+        ),
+        (
+            "no recipients",
+            build(&[arrival(1, 0), sender.clone(), content(0, 0, 0)]),
+        ),
+        ("sender first", build(&[sender.clone(), arrival(1, 0)])),
+        (
+            "two filters",
+            build(&[
+                arrival(1, 0),
+                sender.clone(),
+                r.clone(),
+                (rtype::FILTER, b"a".to_vec()),
+                (rtype::FILTER, b"b".to_vec()),
+            ]),
+        ),
+        (
+            "chunk in envelope",
+            build(&[
+                arrival(1, 0),
+                sender.clone(),
+                r.clone(),
+                (rtype::CHUNK, b"x".to_vec()),
+            ]),
+        ),
+        (
+            "bad utf-8",
+            build(&[arrival(1, 0), (rtype::SENDER, vec![0xff, 0xfe])]),
+        ),
+        ("end mismatch", {
+            let mut f = build(&[arrival(1, 0), sender.clone(), r.clone(), content(0, 0, 0)]);
+            encode_end(2, 0, &mut f);
+            f
+        }),
+    ] {
+        let got = decode_file(&file);
+        assert!(
+            matches!(got, Err(RecordError::Corrupt { .. })),
+            "{what}: {:?}",
+            got.err()
+        );
+    }
+}
+
 #[test]
 fn empty_content_is_allowed() {
     let env = sample();
