@@ -13,7 +13,7 @@ use std::fs::{self, OpenOptions};
 use std::io::{self, Cursor};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use mail::queue_id::QueueId;
 
@@ -286,6 +286,7 @@ impl QueueStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn rec(i: u32) -> StatusRecord {
         StatusRecord {
