@@ -104,6 +104,26 @@ impl QueueStore {
             .map_err(QueueError::io("stat", &path))
     }
 
+    /// Deferred messages whose next attempt time has come, oldest queue ID first.
+    pub fn due(&self, now: SystemTime) -> Result<Vec<QueueId>, QueueError> {
+        let dir = self.layout.queue_dir(QueueName::Deferred);
+        let listed = self
+            .layout
+            .list(QueueName::Deferred)
+            .map_err(QueueError::io("list", &dir))?;
+        let mut due = Vec::new();
+        for (id, path) in listed {
+            match fs::metadata(&path).and_then(|m| m.modified()) {
+                Ok(t) if t <= now => due.push(id),
+                Ok(_) => {}
+                // Moved away since the listing (postsuper, another scan).
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(QueueError::io("stat", &path)(e)),
+            }
+        }
+        Ok(due)
+    }
+
     /// Removes a message: its defer, bounce and trace logs (missing ones are fine), then
     /// its queue file in `queue`. In that order a crash in between leaves a message
     /// whose recipients are all done, which is removed again, and never orphan logs.

@@ -282,6 +282,16 @@ fn marks_recipients_done_durably() {
     qf.mark_done(&*fs, 1).expect("mark");
     assert_eq!(fs.ops()[fs.ops().len() - 2..], [Op::WriteAt, Op::SyncData]);
     qf.mark_done(&*fs, 1).expect("idempotent");
+    let syncs = fs.ops().iter().filter(|o| **o == Op::SyncData).count();
+    assert!(
+        qf.mark_done_many(&*fs, &[0, 5]).is_err(),
+        "checked before writing"
+    );
+    assert!(!qf.envelope().recipients[0].done);
+    assert_eq!(
+        fs.ops().iter().filter(|o| **o == Op::SyncData).count(),
+        syncs
+    );
     assert!(matches!(
         qf.mark_done(&*fs, 2),
         Err(QueueError::NoSuchRecipient { index: 2, .. })
@@ -317,6 +327,11 @@ fn moves_defers_and_recovers() {
         "hashed"
     );
     assert_eq!(q.next_attempt(&b).expect("mtime"), later);
+    assert!(q
+        .due(later - Duration::from_secs(1))
+        .expect("due")
+        .is_empty());
+    assert_eq!(q.due(later).expect("due"), vec![b]);
     q.move_file(&c, QueueName::Active, QueueName::Hold, MoveSync::Durable)
         .expect("hold");
     // A crash leaves `a` in active and a half-written temp file in incoming.
