@@ -90,6 +90,35 @@ fn bench(c: &mut Criterion) {
         clear(&raw);
     });
 
+    // The same from 20 threads at once: what the disk gives concurrent fsyncs.
+    group.throughput(Throughput::Elements(20));
+    group.bench_function("raw_fsync_rename/20", |b| {
+        b.iter_custom(|iters| {
+            let barrier = Arc::new(Barrier::new(21));
+            let threads: Vec<_> = (0..20)
+                .map(|t| {
+                    let (raw, barrier, bytes) = (raw.clone(), barrier.clone(), bytes.clone());
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        for i in 0..iters {
+                            let path = raw.join(format!("{t}-{i}"));
+                            write_atomic(&RealFs, &path, &bytes, 0o600, Replace::Never)
+                                .expect("write");
+                        }
+                    })
+                })
+                .collect();
+            barrier.wait();
+            let start = Instant::now();
+            for t in threads {
+                t.join().expect("writer");
+            }
+            let took = start.elapsed();
+            clear(&raw);
+            took
+        });
+    });
+
     for (name, mode) in [
         ("per_file", CommitMode::PerFile),
         ("group", CommitMode::Group),

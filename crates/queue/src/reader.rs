@@ -4,7 +4,7 @@
 //! is delivered from it; content chunks are checked as they stream.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
@@ -15,6 +15,9 @@ use crate::error::QueueError;
 use crate::layout::QueueName;
 use crate::record::{self, ContentChunks, ContentInfo, Decoded, RecordError, RecordSource};
 use crate::store::QueueStore;
+
+/// Bytes read at a time while decoding the envelope.
+const ENVELOPE_READ_BLOCK: usize = 4096;
 
 /// An open, decoded queue file.
 #[derive(Debug)]
@@ -77,10 +80,14 @@ impl QueueFile {
 
     /// Decodes an already open file; `path` is for error messages.
     pub fn from_file(file: File, path: &Path) -> Result<QueueFile, QueueError> {
-        let mut src = RecordSource::new(At {
-            file: &file,
-            pos: 0,
-        });
+        // Envelope records are small: read them a block at a time, not record by record.
+        let mut src = RecordSource::new(BufReader::with_capacity(
+            ENVELOPE_READ_BLOCK,
+            At {
+                file: &file,
+                pos: 0,
+            },
+        ));
         let decoded = record::read_envelope(&mut src).map_err(|source| QueueError::Record {
             path: path.to_path_buf(),
             source,
