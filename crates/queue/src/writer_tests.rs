@@ -255,7 +255,11 @@ fn concurrent_group_commits_are_each_durable() {
         if mode == CommitMode::PerFile {
             assert_eq!(dir_syncs, 180);
         }
-        eprintln!("{mode:?}: {dir_syncs} directory syncs for 180 commits");
+        let file_syncs = fs.ops().iter().filter(|o| **o == Op::SyncFile).count();
+        let fs_syncs = fs.ops().iter().filter(|o| **o == Op::SyncFs).count();
+        eprintln!(
+            "{mode:?}: 180 commits, {file_syncs} file fsyncs, {fs_syncs} syncfs, {dir_syncs} directory fsyncs"
+        );
     }
 }
 
