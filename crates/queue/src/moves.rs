@@ -13,7 +13,7 @@
 
 use std::fs::{self, File, FileTimes};
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use mail::queue_id::QueueId;
@@ -51,21 +51,32 @@ impl QueueStore {
         to: QueueName,
         sync: MoveSync,
     ) -> Result<PathBuf, QueueError> {
-        let src = self.layout.path(from, id);
+        self.move_path(&self.layout.path(from, id), id, to, sync)
+    }
+
+    /// Moves the file at `src` (as [`crate::Layout::list`] found it, wherever an
+    /// earlier hashing put it) to `id`'s place in `to`.
+    pub fn move_path(
+        &self,
+        src: &Path,
+        id: &QueueId,
+        to: QueueName,
+        sync: MoveSync,
+    ) -> Result<PathBuf, QueueError> {
         let dst = self.layout.path(to, id);
         let dst_dir = parent(&dst).to_path_buf();
         self.ensure_dir(&dst_dir)?;
         self.fs
-            .rename(&src, &dst, Replace::Never)
+            .rename(src, &dst, Replace::Never)
             .map_err(|e| match e.kind() {
                 io::ErrorKind::AlreadyExists => QueueError::IdInUse(*id),
-                _ => QueueError::io("rename", &src)(e),
+                _ => QueueError::io("rename", src)(e),
             })?;
         if sync == MoveSync::Durable {
             self.fs
                 .sync_dir(&dst_dir)
                 .map_err(QueueError::io("fsync directory", &dst_dir))?;
-            let src_dir = parent(&src);
+            let src_dir = parent(src);
             if src_dir != dst_dir {
                 self.fs
                     .sync_dir(src_dir)
@@ -144,8 +155,8 @@ impl QueueStore {
             "list",
             self.layout.queue_dir(QueueName::Active),
         ))?;
-        for (id, _) in active {
-            self.move_file(&id, QueueName::Active, QueueName::Incoming, MoveSync::Lazy)?;
+        for (id, path) in active {
+            self.move_path(&path, &id, QueueName::Incoming, MoveSync::Lazy)?;
             rec.requeued.push(id);
         }
         let mut dirs = vec![self.layout.queue_dir(QueueName::Incoming)];

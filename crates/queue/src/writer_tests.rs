@@ -360,6 +360,31 @@ fn moves_defers_and_recovers() {
     ));
 }
 
+/// Files left in a hashed active queue by an earlier configuration are recovered too.
+#[test]
+fn recovery_follows_files_hashed_by_an_earlier_configuration() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root = tmp.path().join("spool");
+    let before = Layout::new(&root, ["active", "deferred"], 2).expect("layout");
+    before.create().expect("create");
+    let q = QueueStore::new(before, Arc::new(RealFs), CommitMode::PerFile);
+    let id = queue_one(&q, 1, 100).expect("queue");
+    let hashed = q
+        .move_file(&id, QueueName::Incoming, QueueName::Active, MoveSync::Lazy)
+        .expect("activate");
+    assert_ne!(
+        hashed.parent(),
+        Some(q.layout().queue_dir(QueueName::Active).as_path())
+    );
+    let now = QueueStore::new(
+        Layout::with_defaults(&root),
+        Arc::new(RealFs),
+        CommitMode::PerFile,
+    );
+    assert_eq!(now.recover().expect("recover").requeued, vec![id]);
+    read_back(&now.layout().path(QueueName::Incoming, &id));
+}
+
 #[test]
 fn logs_append_and_read_back() {
     let tmp = tempfile::tempdir().expect("tmp");
