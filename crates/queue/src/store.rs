@@ -22,14 +22,14 @@ pub struct QueueStore {
     pub(crate) layout: Layout,
     pub(crate) fs: Arc<dyn SyncFs>,
     pub(crate) ids: QueueIdGenerator,
-    pub(crate) committer: Committer,
+    pub(crate) committer: Arc<Committer>,
 }
 
 impl QueueStore {
     /// A store over `layout` (whose directories must exist: see [`Layout::create`]).
     pub fn new(layout: Layout, fs: Arc<dyn SyncFs>, mode: CommitMode) -> QueueStore {
         QueueStore {
-            committer: Committer::new(fs.clone(), mode),
+            committer: Arc::new(Committer::new(fs.clone(), mode)),
             layout,
             fs,
             ids: QueueIdGenerator::new(std::process::id()),

@@ -48,9 +48,11 @@ pub enum CommitMode {
 const WRITE_BUFFER: usize = CHUNK_SIZE + 64;
 
 /// A queue file being written. Dropping it without committing removes the file.
+/// Owns what it needs (no borrow of the store), so it can move into a blocking task.
 #[derive(Debug)]
-pub struct QueueFileWriter<'q> {
-    store: &'q QueueStore,
+pub struct QueueFileWriter {
+    fs: Arc<dyn SyncFs>,
+    committer: Arc<Committer>,
     id: QueueId,
     tmp: TempFile,
     final_path: PathBuf,
@@ -70,7 +72,7 @@ pub struct QueueFileWriter<'q> {
 impl QueueStore {
     /// Starts a queue file for `envelope` in `incoming`, with a new queue ID (usable in
     /// log lines at once). Fails if the envelope cannot be encoded.
-    pub fn create(&self, envelope: &Envelope) -> Result<QueueFileWriter<'_>, QueueError> {
+    pub fn create(&self, envelope: &Envelope) -> Result<QueueFileWriter, QueueError> {
         self.create_in(QueueName::Incoming, envelope)
     }
 
@@ -79,7 +81,7 @@ impl QueueStore {
         &self,
         queue: QueueName,
         envelope: &Envelope,
-    ) -> Result<QueueFileWriter<'_>, QueueError> {
+    ) -> Result<QueueFileWriter, QueueError> {
         let head = record::encode_head(envelope)?;
         let id = self.ids.next(SystemTime::now());
         let dir = self.layout.dir_for(queue, &id);
@@ -92,7 +94,8 @@ impl QueueStore {
         // Reserved; filled in by finish() once the counts are known.
         out.extend(record::encode_content_record(0, 0, 0));
         Ok(QueueFileWriter {
-            store: self,
+            fs: self.fs.clone(),
+            committer: self.committer.clone(),
             id,
             final_path: dir.join(id.as_str()),
             tmp,
@@ -108,7 +111,7 @@ impl QueueStore {
     }
 }
 
-impl<'q> QueueFileWriter<'q> {
+impl QueueFileWriter {
     pub fn id(&self) -> QueueId {
         self.id
     }
@@ -139,8 +142,7 @@ impl<'q> QueueFileWriter<'q> {
     }
 
     fn flush_out(&mut self) -> Result<(), QueueError> {
-        self.store
-            .fs
+        self.fs
             .write_all(self.tmp.file(), &self.out)
             .map_err(QueueError::io("write", self.tmp.path()))?;
         self.written += self.out.len() as u64;
@@ -149,7 +151,7 @@ impl<'q> QueueFileWriter<'q> {
     }
 
     /// Writes the end record. The file is complete but not yet visible.
-    pub fn finish(mut self) -> Result<SealedFile<'q>, QueueError> {
+    pub fn finish(mut self) -> Result<SealedFile, QueueError> {
         self.frame_chunk();
         record::encode_end(self.recipients, self.content_len, &mut self.out);
         let content =
@@ -162,13 +164,12 @@ impl<'q> QueueFileWriter<'q> {
             self.flush_out()?;
         } else {
             self.flush_out()?;
-            self.store
-                .fs
+            self.fs
                 .write_at(self.tmp.file(), &content, at)
                 .map_err(QueueError::io("write", self.tmp.path()))?;
         }
         Ok(SealedFile {
-            store: self.store,
+            committer: self.committer,
             id: self.id,
             tmp: self.tmp,
             final_path: self.final_path,
@@ -178,14 +179,14 @@ impl<'q> QueueFileWriter<'q> {
 
 /// A complete queue file under its temporary name.
 #[derive(Debug)]
-pub struct SealedFile<'q> {
-    store: &'q QueueStore,
+pub struct SealedFile {
+    committer: Arc<Committer>,
     id: QueueId,
     tmp: TempFile,
     final_path: PathBuf,
 }
 
-impl SealedFile<'_> {
+impl SealedFile {
     pub fn id(&self) -> QueueId {
         self.id
     }
@@ -194,9 +195,7 @@ impl SealedFile<'_> {
     /// file and its directory entry are on stable storage; on error the message must not
     /// be acknowledged (and its file is either absent or complete).
     pub fn commit(self) -> Result<QueueId, QueueError> {
-        self.store
-            .committer
-            .commit(self.tmp, &self.final_path, self.id)?;
+        self.committer.commit(self.tmp, &self.final_path, self.id)?;
         Ok(self.id)
     }
 }

@@ -560,3 +560,22 @@ fn a_killed_writer_leaves_only_complete_files() {
         "only temporary files were removed"
     );
 }
+
+#[test]
+fn writers_can_move_to_other_threads() {
+    fn is_send_static<T: Send + 'static>(_: &T) {}
+    let tmp = tempfile::tempdir().expect("tmp");
+    let q = store(tmp.path(), Arc::new(RealFs), CommitMode::Group);
+    let w = q.create(&envelope(1)).expect("create");
+    is_send_static(&w);
+    let id = std::thread::spawn(move || {
+        let mut w = w;
+        w.write_content(b"Subject: moved\r\n\r\n").expect("write");
+        w.finish().expect("finish").commit().expect("commit")
+    })
+    .join()
+    .expect("thread");
+    drop(q);
+    let layout = Layout::with_defaults(tmp.path().join("spool"));
+    read_back(&layout.path(QueueName::Incoming, &id));
+}
