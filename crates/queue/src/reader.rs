@@ -116,6 +116,12 @@ impl QueueFile {
         self.decoded.content
     }
 
+    /// File offset of each recipient's state bytes, parallel to
+    /// `envelope().recipients` (for `postcat -o`).
+    pub fn recipient_offsets(&self) -> &[u64] {
+        &self.decoded.slots
+    }
+
     /// Recipients not yet done, with their index (for [`QueueFile::mark_done`]).
     pub fn pending(&self) -> impl Iterator<Item = (usize, &Recipient)> {
         self.decoded
