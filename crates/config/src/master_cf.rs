@@ -124,9 +124,8 @@ impl MasterCfError {
 impl From<MasterCfError> for ConfigError {
     fn from(err: MasterCfError) -> ConfigError {
         let (path, line) = match &err {
-            MasterCfError::FieldCount { path, line } | MasterCfError::BadField { path, line, .. } => {
-                (path.clone(), *line)
-            }
+            MasterCfError::FieldCount { path, line }
+            | MasterCfError::BadField { path, line, .. } => (path.clone(), *line),
         };
         ConfigError::Syntax {
             path,
@@ -144,7 +143,11 @@ impl From<MasterCfError> for ConfigError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MasterCfWarning {
     /// Continuation text with no entry to continue (the file starts indented).
-    LeadingWhitespace { path: PathBuf, line: usize, text: String },
+    LeadingWhitespace {
+        path: PathBuf,
+        line: usize,
+        text: String,
+    },
     /// `{` without its `}`; the rest of the argument is taken as its content.
     MissingBrace { line: usize, token: String },
     /// Text after the closing `}` of a grouped argument; it is dropped.
@@ -330,7 +333,9 @@ pub enum NameValueError {
 /// Splits `name = value` (white space around both allowed).
 pub fn split_name_value(text: &str) -> Result<(String, String), NameValueError> {
     let rest = text.trim_start_matches(is_space);
-    let name_len = rest.find(|c: char| is_space(c) || c == '=').unwrap_or(rest.len());
+    let name_len = rest
+        .find(|c: char| is_space(c) || c == '=')
+        .unwrap_or(rest.len());
     if name_len == 0 {
         return Err(NameValueError::MissingName);
     }
@@ -339,6 +344,31 @@ pub fn split_name_value(text: &str) -> Result<(String, String), NameValueError> 
         return Err(NameValueError::MissingEquals);
     };
     Ok((name.to_owned(), value.trim_matches(is_space).to_owned()))
+}
+
+/// Postfix's names for columns 1-7, as `postconf -F` shows them.
+pub const COLUMN_FIELDS: [&str; 7] = [
+    "service",
+    "type",
+    "private",
+    "unprivileged",
+    "chroot",
+    "wakeup",
+    "process_limit",
+];
+
+/// Whether `value` is allowed in the column Postfix calls `field` (one of
+/// [`COLUMN_FIELDS`]); the error for a bad one is `invalid FIELD field ...`.
+pub fn column_is_valid(field: &str, value: &str) -> bool {
+    let digits_or_dash = |v: &str| v == "-" || v.bytes().all(|b| b.is_ascii_digit());
+    match field {
+        "type" => ServiceType::from_column(value).is_some(),
+        "private" | "unprivileged" | "chroot" => matches!(value, "y" | "n" | "-"),
+        // `?` alone and `-?` are accepted, as Postfix does.
+        "wakeup" => digits_or_dash(value.strip_suffix('?').unwrap_or(value)),
+        "process_limit" => digits_or_dash(value),
+        _ => true,
+    }
 }
 
 fn parse_entry(
@@ -361,20 +391,10 @@ fn parse_entry(
         value: value.to_owned(),
         entry: entry.text.clone(),
     };
-    if ServiceType::from_column(fields[1]).is_none() {
-        return Err(bad("type", fields[1]));
-    }
-    for (index, field) in [(2, "private"), (3, "unprivileged"), (4, "chroot")] {
-        if !matches!(fields[index], "y" | "n" | "-") {
+    for (index, field) in COLUMN_FIELDS.iter().enumerate().skip(1) {
+        if !column_is_valid(field, fields[index]) {
             return Err(bad(field, fields[index]));
         }
-    }
-    let wakeup = fields[5].strip_suffix('?').unwrap_or(fields[5]);
-    if wakeup != "-" && !wakeup.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad("wakeup", fields[5]));
-    }
-    if fields[6] != "-" && !fields[6].bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad("process_limit", fields[6]));
     }
     let (args, overrides) = normalise_options(&fields[8..], line, warn);
     Ok(Service {
@@ -455,6 +475,23 @@ fn normalise_options(
     (args, overrides)
 }
 
+/// The `-o name=value` pairs among normalised leading options.
+fn collect_overrides(args: &[String]) -> Vec<(String, String)> {
+    let mut overrides = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if !arg.starts_with('-') || arg == "--" {
+            break;
+        }
+        if arg == "-o" {
+            if let Some(Ok(pair)) = args.next().map(|v| split_name_value(v)) {
+                overrides.push(pair);
+            }
+        }
+    }
+    overrides
+}
+
 /// One argument with its braces removed, and whether it had them.
 fn argument(token: &str, line: usize, warn: &mut dyn FnMut(MasterCfWarning)) -> (String, bool) {
     match token.starts_with('{') {
@@ -505,6 +542,57 @@ impl Service {
             "-" => default_process_limit,
             digits => digits.parse().unwrap_or(u32::MAX),
         }
+    }
+
+    /// Sets `-o name=value` (`postconf -Pe`): replaces the value of each existing
+    /// `-o name=...` among the leading options, or adds one after them.
+    pub fn set_parameter(&mut self, name: &str, value: &str) {
+        let setting = format!("{name}={value}");
+        let (mut found, mut end) = (false, self.args.len());
+        let mut i = 0;
+        while i < self.args.len() {
+            let arg = &self.args[i];
+            if !arg.starts_with('-') || arg == "--" {
+                end = i;
+                break;
+            }
+            if arg == "-o" && i + 1 < self.args.len() {
+                if split_name_value(&self.args[i + 1]).is_ok_and(|(n, _)| n == name) {
+                    self.args[i + 1] = setting.clone();
+                    found = true;
+                }
+                i += 1;
+            }
+            i += 1;
+        }
+        if !found {
+            self.args.splice(end..end, ["-o".to_owned(), setting]);
+        }
+        self.overrides = collect_overrides(&self.args);
+    }
+
+    /// Removes every `-o name=...` among the leading options (`postconf -PX`).
+    pub fn remove_parameter(&mut self, name: &str) {
+        let mut kept = Vec::with_capacity(self.args.len());
+        let mut args = std::mem::take(&mut self.args).into_iter();
+        while let Some(arg) = args.next() {
+            if !arg.starts_with('-') || arg == "--" {
+                kept.push(arg);
+                break;
+            }
+            if arg == "-o" {
+                match args.next() {
+                    Some(value) if split_name_value(&value).is_ok_and(|(n, _)| n == name) => {}
+                    Some(value) => kept.extend([arg, value]),
+                    None => kept.push(arg),
+                }
+                continue;
+            }
+            kept.push(arg);
+        }
+        kept.extend(args);
+        self.args = kept;
+        self.overrides = collect_overrides(&self.args);
     }
 
     /// The value of `-o name=...` for this service (the last one wins).

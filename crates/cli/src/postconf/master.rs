@@ -228,7 +228,9 @@ impl Selector {
         if view == MasterView::Fields {
             if let Some(field) = third.as_deref() {
                 if !FIELD_NAMES.contains(&field) {
-                    return Err(Fatal(format!("invalid service attribute name: \"{field}\"")));
+                    return Err(Fatal(format!(
+                        "invalid service attribute name: \"{field}\""
+                    )));
                 }
             }
         }

@@ -23,7 +23,9 @@ fn err(text: &str) -> String {
 }
 
 fn testdata(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/master").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/master")
+        .join(name)
 }
 
 fn print_all(cf: &MasterCf, fold: bool) -> String {
@@ -39,8 +41,8 @@ fn golden_postconf_m_and_mf() {
         let text = std::fs::read_to_string(testdata(&format!("{case}.cf"))).expect("cf");
         let (cf, _) = parse_ok(&text);
         for (fold, suffix) in [(false, "M"), (true, "Mf")] {
-            let want = std::fs::read_to_string(testdata(&format!("{case}.{suffix}.ref")))
-                .expect("ref");
+            let want =
+                std::fs::read_to_string(testdata(&format!("{case}.{suffix}.ref"))).expect("ref");
             assert_eq!(print_all(&cf, fold), want, "{case}.{suffix}.ref");
         }
     }
@@ -53,7 +55,10 @@ fn columns_continuations_and_comments() {
     );
     assert!(warnings.is_empty());
     let s = &cf.services[0];
-    assert_eq!((s.name.as_str(), s.kind.as_str(), s.line), ("submission", "inet", 2));
+    assert_eq!(
+        (s.name.as_str(), s.kind.as_str(), s.line),
+        ("submission", "inet", 2)
+    );
     assert_eq!(s.maxproc, "10");
     assert_eq!(
         s.args,
@@ -110,7 +115,8 @@ fn errors_are_worded_as_postfix() {
 
 #[test]
 fn warnings_are_worded_as_postfix() {
-    let (cf, warnings) = parse_ok("  a unix\n  b unix - - - - - x\nc unix - - - - - y -o {=b} -o { foo\n");
+    let (cf, warnings) =
+        parse_ok("  a unix\n  b unix - - - - - x\nc unix - - - - - y -o {=b} -o { foo\n");
     assert_eq!(cf.services.len(), 1);
     assert_eq!(
         warnings,
@@ -164,6 +170,26 @@ fn effective_values() {
     assert_eq!(tlsmgr.service_type(), Some(ServiceType::Unix));
 }
 
+#[test]
+fn set_and_remove_parameters() {
+    let (cf, _) = parse_ok("relay unix - - n - - pipe -v -o x=y -o z=w flags=x -o q=1\n");
+    let mut s = cf.services[0].clone();
+    s.set_parameter("x", "new");
+    s.set_parameter("n", "1");
+    assert_eq!(
+        s.args,
+        ["-v", "-o", "x=new", "-o", "z=w", "-o", "n=1", "flags=x", "-o", "q=1"]
+    );
+    assert_eq!(s.override_value("n"), Some("1"));
+    s.remove_parameter("z");
+    s.remove_parameter("q");
+    assert_eq!(
+        s.args,
+        ["-v", "-o", "x=new", "-o", "n=1", "flags=x", "-o", "q=1"]
+    );
+    assert_eq!(s.overrides.len(), 2);
+}
+
 /// Text drawn from master.cf's own alphabet, so the generator hits its structure.
 fn master_text() -> impl Strategy<Value = String> {
     let token = prop_oneof![
@@ -183,10 +209,16 @@ fn master_text() -> impl Strategy<Value = String> {
         Just("--".to_owned()),
         "[a-z{}=?#-]{1,6}",
     ];
-    let sep = prop_oneof![Just(" "), Just("  "), Just("\t"), Just("\n"), Just("\n "), Just("\n#")];
-    prop::collection::vec((token, sep), 0..40).prop_map(|parts| {
-        parts.into_iter().map(|(t, s)| t + s).collect::<String>()
-    })
+    let sep = prop_oneof![
+        Just(" "),
+        Just("  "),
+        Just("\t"),
+        Just("\n"),
+        Just("\n "),
+        Just("\n#")
+    ];
+    prop::collection::vec((token, sep), 0..40)
+        .prop_map(|parts| parts.into_iter().map(|(t, s)| t + s).collect::<String>())
 }
 
 fn entry() -> impl Strategy<Value = String> {
@@ -199,7 +231,13 @@ fn entry() -> impl Strategy<Value = String> {
     ];
     (
         "[a-z0-9.:]{1,20}",
-        prop_oneof![Just("inet"), Just("unix"), Just("unix-dgram"), Just("fifo"), Just("pass")],
+        prop_oneof![
+            Just("inet"),
+            Just("unix"),
+            Just("unix-dgram"),
+            Just("fifo"),
+            Just("pass")
+        ],
         prop::collection::vec(prop_oneof![Just("-"), Just("y"), Just("n")], 3),
         prop_oneof![Just("-".to_owned()), "[0-9]{1,4}\\??"],
         prop_oneof![Just("-".to_owned()), "[0-9]{1,3}"],

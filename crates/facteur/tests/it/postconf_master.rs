@@ -55,7 +55,12 @@ fn stock_debian_master_cf() {
         &["-M", "smtp/unix", "relay", "nosuch", "postlog/unix-dgram"],
         &["-F"],
         &["-Ff"],
-        &["-F", "smtp/inet/process_limit", "maildrop/unix/command", "qmgr"],
+        &[
+            "-F",
+            "smtp/inet/process_limit",
+            "maildrop/unix/command",
+            "qmgr",
+        ],
         &["-Ff", "scalemail-backend/unix/command"],
         &["-P"],
         &["-P", "relay/unix/syslog_name", "smtp/inet"],
@@ -77,7 +82,13 @@ fn edge_case_files() {
 #[test]
 fn submission_overrides() {
     let master = "submission inet n - n - - smtpd\n  -o syslog_name=postfix/submission\n  -o smtpd_tls_security_level=encrypt\n  -o { smtpd_client_restrictions = permit_sasl_authenticated, reject }\n  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject\n  -o milter_macro_daemon_name=ORIGINATING\n";
-    for args in [&["-M"][..], &["-Mf"], &["-P"], &["-Ff"], &["-P", "submission/inet/smtpd_client_restrictions"]] {
+    for args in [
+        &["-M"][..],
+        &["-Mf"],
+        &["-P"],
+        &["-Ff"],
+        &["-P", "submission/inet/smtpd_client_restrictions"],
+    ] {
         same(master, args);
     }
 }
@@ -120,7 +131,12 @@ fn selectors_and_their_errors() {
         &["-F", "/unix/command"],
         &["-F", "relay/unix/"],
         &["-F", "smtp"],
-        &["-F", "relay/unix/type", "smtp/inet/command", "relay/unix/service"],
+        &[
+            "-F",
+            "relay/unix/type",
+            "smtp/inet/command",
+            "relay/unix/service",
+        ],
         &["-P", "a/unix/b/c"],
         &["-P", "relay/unix/"],
         &["-P", "smtp", "local"],
@@ -145,4 +161,89 @@ fn missing_master_cf() {
     let conf = ConfDir::new("", None);
     let (ours, theirs) = both(&conf, &["-M"]);
     assert_eq!(ours, theirs);
+}
+
+/// Runs the same edit with each implementation on its own copy of `master`; the
+/// output, the status and the file written must be the same.
+fn same_edit(master: &str, args: &[&str]) {
+    let ours_dir = ConfDir::new("", Some(master));
+    let theirs_dir = ConfDir::new("", Some(master));
+    let ours = run(
+        facteur("postconf")
+            .arg("-c")
+            .arg(ours_dir.path())
+            .args(args),
+        "",
+    );
+    let mut theirs = run(
+        postfix("postconf")
+            .arg("-c")
+            .arg(theirs_dir.path())
+            .args(args),
+        "",
+    );
+    theirs.stderr = theirs.stderr.replace("/usr/sbin/postconf: ", "postconf: ");
+    assert_eq!(ours, theirs, "postconf {args:?}");
+    let read = |conf: &ConfDir| std::fs::read_to_string(conf.file("master.cf")).expect("master.cf");
+    assert_eq!(
+        read(&ours_dir),
+        read(&theirs_dir),
+        "master.cf after postconf {args:?}"
+    );
+}
+
+#[test]
+fn edits_on_the_stock_file() {
+    let master = testdata("debian.cf");
+    for args in [
+        &["-Pe", "smtp/inet/smtpd_tls_security_level=may", "relay/unix/syslog_name=x"][..],
+        &["-PX", "relay/unix/syslog_name"],
+        &["-Fe", "smtp/inet/process_limit = 50", "qmgr/unix/wakeup = 600?"],
+        &["-Fe", "maildrop/unix/command = pipe flags=DRXhu user=vmail argv=/usr/bin/maildrop -d ${recipient} -w 90"],
+        &["-Me", "submission/inet = submission inet n - y - - smtpd -o syslog_name=postfix/submission"],
+        &["-Me", "relay/unix = relay unix - - n - 10 smtp -o smtp_helo_timeout=5"],
+        &["-MX", "uucp/unix", "ifmail/unix", "nosuch/unix"],
+        &["-M#", "bsmtp/unix", "scalemail-backend/unix"],
+        &["-Fe", "nosuch/unix/chroot = y"],
+        &["-Pe", "nosuch/unix/syslog_name=y"],
+    ] {
+        same_edit(&master, args);
+    }
+}
+
+#[test]
+fn edits_around_comments_and_errors() {
+    let master = "# head\nsmtp inet n - y - - smtpd -v\n  -o syslog_name=b\n# mid\nrelay unix - - n 10? 3 smtp -o syslog_name=y\n   -o smtp_helo_timeout=w\n  # inner\n   -o content_filter=1\nlocal unix - n n - - local\n";
+    for args in [
+        &[
+            "-Pe",
+            "relay/unix/syslog_name=v",
+            "local/unix/content_filter=q",
+            "smtp/inet/syslog_name=",
+            "smtp/inet/content_filter=d",
+        ][..],
+        &["-PX", "relay/unix/syslog_name", "local/unix/nosuch"],
+        &["-MX", "relay/unix", "smtp/inet"],
+        &["-M#", "relay/unix"],
+        &[
+            "-Me",
+            "relay/unix = relay unix - - n - - smtp -o content_filter=1 -o {syslog_name = s t}",
+        ],
+        &["-Me", "new/unix=new unix - - - - - x"],
+        &["-Me", "relay/unix"],
+        &["-Me", "relay/unix = bad"],
+        &["-Me", "relay/unix = relay bad - - - - - x"],
+        &["-Me", "relay = relay unix - - - - - x"],
+        &["-Fe", "relay/unix/service = foo", "local/unix/type = fifo"],
+        &["-Fe", "relay/unix/maxproc = 7"],
+        &["-Fe", "relay/unix/chroot = bad"],
+        &["-Fe", "relay/unix = 1"],
+        &["-Fe", "relay/unix/command = pipe {a b} -o x"],
+        &["-Pe", "relay/unix/syslog_name = a b"],
+        &["-Pe", "relay/unix/syslog_name"],
+        &["-PX", "relay/unix"],
+        &["-MX", "relay"],
+    ] {
+        same_edit(master, args);
+    }
 }

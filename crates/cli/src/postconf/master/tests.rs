@@ -24,7 +24,12 @@ const MASTER: &str = "smtp inet n - y - - smtpd -o a=b -o {c = d e} -v\nsmtp uni
 
 #[test]
 fn m_selects_in_file_order_and_warns_on_unmatched() {
-    let (out, err, code) = run_on(MASTER, MasterView::Services, false, &["relay/unix", "nosuch", "smtp"]);
+    let (out, err, code) = run_on(
+        MASTER,
+        MasterView::Services,
+        false,
+        &["relay/unix", "nosuch", "smtp"],
+    );
     assert_eq!(code, 0);
     assert_eq!(out.lines().count(), 3);
     assert!(out.starts_with("smtp       inet  n"));
@@ -34,12 +39,36 @@ fn m_selects_in_file_order_and_warns_on_unmatched() {
 #[test]
 fn bad_selectors_are_fatal() {
     for (view, operand, message) in [
-        (MasterView::Services, "smtp/inet/x", "-M option requires service_name[/type]"),
-        (MasterView::Services, "/inet", "-M option requires service_name[/type]"),
-        (MasterView::Services, "/", "-M option requires service_name[/type]"),
-        (MasterView::Fields, "smtp/inet/maxproc", "invalid service attribute name: \"maxproc\""),
-        (MasterView::Fields, "a/b/c/d", "-F option requires service_name[/type[/field]]"),
-        (MasterView::Params, "a/b/c/d", "-P option requires service_name[/type[/parameter]]"),
+        (
+            MasterView::Services,
+            "smtp/inet/x",
+            "-M option requires service_name[/type]",
+        ),
+        (
+            MasterView::Services,
+            "/inet",
+            "-M option requires service_name[/type]",
+        ),
+        (
+            MasterView::Services,
+            "/",
+            "-M option requires service_name[/type]",
+        ),
+        (
+            MasterView::Fields,
+            "smtp/inet/maxproc",
+            "invalid service attribute name: \"maxproc\"",
+        ),
+        (
+            MasterView::Fields,
+            "a/b/c/d",
+            "-F option requires service_name[/type[/field]]",
+        ),
+        (
+            MasterView::Params,
+            "a/b/c/d",
+            "-P option requires service_name[/type[/parameter]]",
+        ),
     ] {
         let (out, err, code) = run_on(MASTER, view, false, &[operand]);
         assert_eq!((out.as_str(), code), ("", 1));
@@ -53,7 +82,11 @@ fn fields_follow_selector_order_per_service() {
         MASTER,
         MasterView::Fields,
         false,
-        &["relay/unix/process_limit", "smtp/inet/command", "relay/unix/wakeup"],
+        &[
+            "relay/unix/process_limit",
+            "smtp/inet/command",
+            "relay/unix/wakeup",
+        ],
     );
     assert_eq!(
         out,
@@ -70,7 +103,10 @@ fn params_are_sorted_and_last_wins() {
         &["s/unix", "s/unix/none"],
     );
     assert_eq!(out, "s/unix/a = 4\ns/unix/m = 3\ns/unix/z = 1\n");
-    assert_eq!(err, "postconf: warning: unmatched request: \"s/unix/none\"\n");
+    assert_eq!(
+        err,
+        "postconf: warning: unmatched request: \"s/unix/none\"\n"
+    );
 }
 
 #[test]
@@ -83,7 +119,10 @@ fn missing_master_cf() {
         operands: vec![],
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    assert_eq!(run_with("postconf", &opts, dir.path(), &mut out, &mut err), 1);
+    assert_eq!(
+        run_with("postconf", &opts, dir.path(), &mut out, &mut err),
+        1
+    );
     assert_eq!(
         String::from_utf8(err).expect("utf8"),
         format!(
@@ -95,9 +134,15 @@ fn missing_master_cf() {
 
 #[test]
 fn temporary_argument_wiring() {
-    let args: Vec<std::ffi::OsString> = ["-c", "/x", "-Mf", "smtp/inet"].iter().map(Into::into).collect();
+    let args: Vec<std::ffi::OsString> = ["-c", "/x", "-Mf", "smtp/inet"]
+        .iter()
+        .map(Into::into)
+        .collect();
     let (opts, dir) = from_args(&args).expect("master options");
     assert_eq!(dir.as_deref(), Some(Path::new("/x")));
-    assert_eq!((opts.view, opts.fold, opts.operands.len()), (MasterView::Services, true, 1));
+    assert_eq!(
+        (opts.view, opts.fold, opts.operands.len()),
+        (MasterView::Services, true, 1)
+    );
     assert!(from_args(&["-n".into()]).is_none());
 }
