@@ -1,13 +1,129 @@
-//! `inline:{ key=value, ... }` tables.
+//! `inline:{ key=value, { key = text with spaces } }` tables (Postfix
+//! `util/dict_inline.c`): a small table written in its own name.
+//!
+//! Owns: the element syntax, Postfix's fatal complaints, key folding. A key given
+//! twice keeps the last value, as in Postfix.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::source::{split_outside_braces, strip_braces};
 use crate::{OpenOptions, Table, TableError};
 
-/// Opens `inline:name`. Not built yet: fails with a clear error rather than pretending.
+/// Opens `inline:{...}`.
 pub fn open(name: &str, opts: &OpenOptions) -> Result<Arc<dyn Table>, TableError> {
-    let _ = (name, opts);
-    Err(TableError::UnsupportedType(
-        "inline (being built: issue 3)".into(),
-    ))
+    if name.is_empty() {
+        return Err(crate::static_map::no_name("inline"));
+    }
+    let bad = |reason: &str| {
+        TableError::Malformed(format!(
+            "{reason}: \"inline:{name}\"; need \"inline:{{name=value...}}\""
+        ))
+    };
+    let inner = strip_braces(name, "inline").map_err(|_| bad("bad syntax"))?;
+    let pieces = split_outside_braces(inner);
+    if pieces.is_empty() {
+        return Err(bad("bad syntax"));
+    }
+    let mut map = HashMap::new();
+    for piece in pieces {
+        let (key, value) = if piece.starts_with('{') {
+            let body = strip_braces(piece, "inline").map_err(|e| {
+                let r = e.to_string();
+                bad(r.strip_prefix("inline: ").unwrap_or(&r))
+            })?;
+            let (k, v) = body
+                .split_once('=')
+                .ok_or_else(|| bad("missing '=' after attribute name"))?;
+            (k.trim(), v.trim())
+        } else {
+            if piece.contains('"') {
+                return Err(bad("unbalanced '\"'"));
+            }
+            piece
+                .split_once('=')
+                .ok_or_else(|| bad("missing '=' after attribute name"))?
+        };
+        let key = if opts.fold_case {
+            key.to_ascii_lowercase()
+        } else {
+            key.to_string()
+        };
+        map.insert(key, value.to_string());
+    }
+    Ok(Arc::new(Inline {
+        spec: format!("inline:{name}"),
+        fold_case: opts.fold_case,
+        map,
+    }))
+}
+
+/// An open `inline:` table.
+#[derive(Debug)]
+pub struct Inline {
+    spec: String,
+    fold_case: bool,
+    map: HashMap<String, String>,
+}
+
+impl Table for Inline {
+    fn lookup(&self, key: &str) -> Result<Option<String>, TableError> {
+        let v = if self.fold_case {
+            self.map.get(&key.to_ascii_lowercase())
+        } else {
+            self.map.get(key)
+        };
+        Ok(v.cloned())
+    }
+
+    fn spec(&self) -> &str {
+        &self.spec
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(name: &str) -> String {
+        open(name, &OpenOptions::default()).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn elements_and_folding() {
+        let t = open(
+            "{ a=1, B=2 , { c = text with spaces }, d=,, a=3 }",
+            &OpenOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(t.lookup("A").unwrap().as_deref(), Some("3"));
+        assert_eq!(t.lookup("b").unwrap().as_deref(), Some("2"));
+        assert_eq!(t.lookup("c").unwrap().as_deref(), Some("text with spaces"));
+        assert_eq!(t.lookup("d").unwrap().as_deref(), Some(""));
+        assert_eq!(t.lookup("e").unwrap(), None);
+    }
+
+    #[test]
+    fn postfix_complaints() {
+        assert_eq!(
+            err("{}"),
+            "bad syntax: \"inline:{}\"; need \"inline:{name=value...}\""
+        );
+        assert_eq!(
+            err("a=1"),
+            "bad syntax: \"inline:a=1\"; need \"inline:{name=value...}\""
+        );
+        assert_eq!(
+            err("{ a = 1 }"),
+            "missing '=' after attribute name: \"inline:{ a = 1 }\"; need \"inline:{name=value...}\""
+        );
+        assert_eq!(
+            err("{ {a=1}x }"),
+            "syntax error after '}' in \"{a=1}x\": \"inline:{ {a=1}x }\"; need \"inline:{name=value...}\""
+        );
+        assert_eq!(
+            err("{a=\"q v\"}"),
+            "unbalanced '\"': \"inline:{a=\"q v\"}\"; need \"inline:{name=value...}\""
+        );
+    }
 }

@@ -8,12 +8,14 @@
 //! a file per query (a table is opened once; `registry` reopens it when it changes).
 
 pub mod aliases;
+mod atomic_file;
 pub mod cdb;
 pub mod cidr;
 pub mod fail;
 pub mod indexed;
 pub mod inline;
 pub mod lmdb;
+pub mod mapped;
 pub mod pipemap;
 pub mod regexp;
 pub mod search;
@@ -21,6 +23,7 @@ pub mod source;
 pub mod static_map;
 pub mod texthash;
 pub mod unionmap;
+pub mod writer;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -41,10 +44,29 @@ pub enum TableError {
         #[source]
         source: std::io::Error,
     },
+    /// A table's source file could not be opened or read (the non-indexed types,
+    /// Postfix's `open PATH: reason`).
+    #[error("open {path}: {source}")]
+    OpenSource {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
     /// A table file is malformed in a way that stops it from being used at all
     /// (Postfix's `fatal:` cases); `what` says where.
     #[error("{0}")]
     Malformed(String),
+    /// The table type cannot do this operation, as Postfix's `table cdb:/x.cdb:
+    /// sequence operation is not supported`.
+    #[error("table {spec}: {operation} operation is not supported")]
+    NotSupported {
+        spec: String,
+        operation: &'static str,
+    },
+    /// A lookup could not be answered (a `fail:` table, or a table inside a
+    /// `unionmap:` or `pipemap:` that failed); `spec` is the table that was asked.
+    #[error("table {spec}: query error: {reason}")]
+    Query { spec: String, reason: String },
     /// Any other I/O error during a lookup or an update.
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -72,6 +94,23 @@ pub trait Table: Send + Sync + std::fmt::Debug {
 
     /// The `type:name` this table was opened from, for log lines.
     fn spec(&self) -> &str;
+
+    /// Every entry, in the table's own order, for `postmap -s` / `postalias -s`: hash
+    /// order for `hash:`, key order for `btree:` and `lmdb:`, file order for `cdb:`.
+    /// Keys and values without their trailing NUL. Types that cannot list (Postfix's
+    /// "sequence operation is not supported") keep this default.
+    fn entries(&self) -> Result<Vec<(String, String)>, TableError> {
+        Err(TableError::NotSupported {
+            spec: self.spec().to_string(),
+            operation: "sequence",
+        })
+    }
+
+    /// The warnings Postfix would have printed while opening this table (bad lines
+    /// and the like), in order, without the `program: warning: ` prefix.
+    fn warnings(&self) -> &[source::Warning] {
+        &[]
+    }
 }
 
 /// Opens `spec` (`type:name`, or `inline:{...}` and the other braced forms).
@@ -142,27 +181,57 @@ pub trait TableWriter {
     fn finish(self: Box<Self>) -> Result<(), TableError>;
 }
 
-/// Starts a new table of `kind` at the file `name` (`name.db`, `name.cdb`, ...),
-/// replacing any previous one at `finish`.
+/// Starts a new table of `kind` (`hash`, `btree`, `cdb`, `lmdb`) for the file `name`
+/// plus the type's suffix (`name.db`, `name.cdb`, `name.lmdb`). Entries are kept in
+/// memory; `finish` writes a temporary file beside the target, fsyncs it and renames it
+/// over any previous table, so readers see the old table or the new one, never a mix.
 pub fn create(
     kind: &str,
     name: &Path,
     opts: &CreateOptions,
 ) -> Result<Box<dyn TableWriter>, TableError> {
-    let _ = (name, opts);
-    Err(TableError::UnsupportedType(format!(
-        "{kind} (writing tables is being built: issue 3)"
+    let kind = writer::Kind::parse(kind)?;
+    let path = writer::file_path(kind, name);
+    check_directory(&path)?;
+    Ok(Box::new(writer::FileWriter::new(
+        kind,
+        path,
+        opts,
+        writer::EntrySet::default(),
     )))
 }
 
-/// Opens an existing table of `kind` at `name` for incremental change (postmap -i, -d).
+/// Opens the table of `kind` at `name` for incremental change (postmap -i, -d): its
+/// entries are read, changed in memory, and the whole file is rebuilt and replaced
+/// atomically at `finish`. A missing file starts empty, as Postfix creates it.
+/// (Postfix refuses `-i`/`-d` on `cdb:`; facteur allows it since the rebuild is atomic.)
 pub fn update(
     kind: &str,
     name: &Path,
     opts: &CreateOptions,
 ) -> Result<Box<dyn TableWriter>, TableError> {
-    let _ = (name, opts);
-    Err(TableError::UnsupportedType(format!(
-        "{kind} (updating tables is being built: issue 3)"
-    )))
+    let kind = writer::Kind::parse(kind)?;
+    let path = writer::file_path(kind, name);
+    check_directory(&path)?;
+    let mut set = writer::EntrySet::default();
+    if path.exists() {
+        set.load(match kind {
+            writer::Kind::Hash => indexed::read_all(indexed::Layout::Hash, &path)?,
+            writer::Kind::Btree => indexed::read_all(indexed::Layout::Sorted, &path)?,
+            writer::Kind::Cdb => cdb::read_all(&path)?,
+            writer::Kind::Lmdb => lmdb::read_all(&path)?,
+        });
+    }
+    Ok(Box::new(writer::FileWriter::new(kind, path, opts, set)))
+}
+
+/// Fails early, as Postfix does at open, when the table's directory is missing.
+fn check_directory(path: &Path) -> Result<(), TableError> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => Err(TableError::Open {
+            path: path.display().to_string(),
+            source: std::io::Error::from(rustix::io::Errno::NOENT),
+        }),
+        _ => Ok(()),
+    }
 }

@@ -1,6 +1,12 @@
 //! Table source files as postmap, postalias and texthash read them (Postfix
 //! `util/readlline.c`): logical lines made of a first line and its continuation lines
-//! (lines that start with white space), with comment and blank lines dropped.
+//! (lines that start with white space), with comment and blank lines dropped; the
+//! warnings a table prints while it reads its source; and the braced inline forms
+//! (`regexp:{ {rule}, {rule} }`, `inline:{ k=v }`) that stand in for a file.
+//!
+//! Never: decides what a line means (each table type parses its own lines).
+
+use crate::TableError;
 
 /// One logical line and where it sits in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,10 +22,23 @@ pub struct LogicalLine {
 }
 
 /// A line that cannot start a logical line: it begins with white space but follows
-/// nothing (Postfix warns "logical line must not start with white space" and drops it).
+/// nothing. Postfix joins its own continuation lines to it, warns
+/// `PATH: logical line must not start with whitespace: "TEXT"` and drops it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrphanContinuation {
     pub line: usize,
+    /// The orphan with its continuation lines joined, as the warning quotes it.
+    pub text: String,
+}
+
+impl OrphanContinuation {
+    /// Postfix's warning for this orphan in the file `path`.
+    pub fn warning(&self, path: &str) -> Warning {
+        Warning(format!(
+            "{path}: logical line must not start with whitespace: \"{}\"",
+            self.text
+        ))
+    }
 }
 
 /// Splits `text` into logical lines. Comment lines (first non-blank character `#`)
@@ -27,8 +46,9 @@ pub struct OrphanContinuation {
 /// still continues the line before the comment, as in Postfix.
 pub fn logical_lines(text: &str) -> (Vec<LogicalLine>, Vec<OrphanContinuation>) {
     let mut out: Vec<LogicalLine> = Vec::new();
-    let mut orphans = Vec::new();
-    let mut open = false;
+    let mut orphans: Vec<OrphanContinuation> = Vec::new();
+    // Whether the text being continued is an orphan (true) or a logical line.
+    let mut current: Option<bool> = None;
     for (i, raw) in text.split('\n').enumerate() {
         let number = i + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
@@ -38,12 +58,19 @@ pub fn logical_lines(text: &str) -> (Vec<LogicalLine>, Vec<OrphanContinuation>) 
         }
         let starts_blank = line.len() != trimmed.len();
         if starts_blank {
-            match out.last_mut() {
-                Some(last) if open => {
+            match (current, out.last_mut(), orphans.last_mut()) {
+                (Some(false), Some(last), _) => {
                     last.text.push_str(line);
                     last.last_line = number;
                 }
-                _ => orphans.push(OrphanContinuation { line: number }),
+                (Some(true), _, Some(o)) => o.text.push_str(line),
+                _ => {
+                    orphans.push(OrphanContinuation {
+                        line: number,
+                        text: line.to_string(),
+                    });
+                    current = Some(true);
+                }
             }
             continue;
         }
@@ -52,14 +79,155 @@ pub fn logical_lines(text: &str) -> (Vec<LogicalLine>, Vec<OrphanContinuation>) 
             last_line: number,
             text: line.to_string(),
         });
-        open = true;
+        current = Some(false);
     }
     (out, orphans)
+}
+
+/// Logical lines and orphan warnings in file order, for a parser that reports both
+/// as it goes (`Err` is an orphan's warning, already worded for `path`).
+pub fn lines_in_order(path: &str, text: &str) -> Vec<Result<LogicalLine, Warning>> {
+    let (lines, orphans) = logical_lines(text);
+    let mut all: Vec<(usize, Result<LogicalLine, Warning>)> = lines
+        .into_iter()
+        .map(|l| (l.first_line, Ok(l)))
+        .chain(orphans.iter().map(|o| (o.line, Err(o.warning(path)))))
+        .collect();
+    all.sort_by_key(|(n, _)| *n);
+    all.into_iter().map(|(_, x)| x).collect()
+}
+
+/// One warning a table printed while opening, in Postfix's words without the
+/// `program: warning: ` prefix (the caller adds it), for example
+/// `regexp map /etc/postfix/x, line 3: unknown regexp option "p": skipping this rule`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning(pub String);
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Reads a table source file as text (bytes that are not UTF-8 are replaced, as the
+/// tables compare text). The error names the file as Postfix's `open PATH: reason`.
+pub fn read_file(path: &str) -> Result<String, TableError> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        }),
+        Err(source) => Err(TableError::OpenSource {
+            path: path.to_string(),
+            source,
+        }),
+    }
+}
+
+/// Removes one level of `{ ... }` from `text` and the white space just inside it
+/// (Postfix `extpar`). `what` names the table in the error, as `regexp map`.
+pub fn strip_braces<'a>(text: &'a str, what: &str) -> Result<&'a str, TableError> {
+    let t = text.trim();
+    if !t.starts_with('{') {
+        return Err(TableError::Malformed(format!(
+            "{what}: no '{{' at start of text in \"{text}\""
+        )));
+    }
+    let mut depth = 0usize;
+    for (i, c) in t.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    if i + 1 != t.len() {
+                        return Err(TableError::Malformed(format!(
+                            "{what}: syntax error after '}}' in \"{text}\""
+                        )));
+                    }
+                    return Ok(t[1..i].trim());
+                }
+            }
+            _ => {}
+        }
+    }
+    Err(TableError::Malformed(format!(
+        "{what}: missing '}}' in \"{text}\""
+    )))
+}
+
+/// Splits `text` at white space and commas that are outside braces (Postfix
+/// `mystrtokq` with `{}` as quotes); empty pieces are dropped.
+pub fn split_outside_braces(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        let sep = depth == 0 && (c.is_whitespace() || c == ',');
+        if sep {
+            if let Some(s) = start.take() {
+                out.push(&text[s..i]);
+            }
+            continue;
+        }
+        if start.is_none() {
+            start = Some(i);
+        }
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push(&text[s..]);
+    }
+    out
+}
+
+/// The rules of a braced pattern table name (`regexp:{ {rule-1}, {rule-2} }`, also
+/// `pcre:` and `cidr:`) as the text of an in-memory file, one rule per line.
+pub fn braced_rules(name: &str, what: &str) -> Result<String, TableError> {
+    let inner = strip_braces(name, what)?;
+    let mut text = String::new();
+    for piece in split_outside_braces(inner) {
+        text.push_str(strip_braces(piece, what)?);
+        text.push('\n');
+    }
+    Ok(text)
+}
+
+/// The source text of a pattern table: the braced rules when `name` starts with `{`,
+/// else the file's contents.
+pub fn pattern_source(name: &str, what: &str) -> Result<String, TableError> {
+    if name.starts_with('{') {
+        braced_rules(name, what)
+    } else {
+        read_file(name)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn braced_rules_split_and_strip() {
+        let t = braced_rules("{ {/a/ A}, {/b/ {B}} ,{}}", "regexp map").unwrap();
+        assert_eq!(t, "/a/ A\n/b/ {B}\n\n");
+        let e = braced_rules("{{/a/ A}x}", "regexp map").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "regexp map: syntax error after '}' in \"{/a/ A}x\""
+        );
+        let e = braced_rules("{{/a/ A}", "regexp map").unwrap_err();
+        assert_eq!(e.to_string(), "regexp map: missing '}' in \"{{/a/ A}\"");
+        let e = braced_rules("{/a/}", "regexp map").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "regexp map: no '{' at start of text in \"/a/\""
+        );
+    }
 
     #[test]
     fn joins_continuations_and_skips_comments() {
@@ -73,8 +241,18 @@ mod tests {
 
     #[test]
     fn leading_blank_first_line_is_an_orphan() {
-        let (lines, orphans) = logical_lines("  x 1\ny 2\n");
-        assert_eq!(orphans, vec![OrphanContinuation { line: 1 }]);
+        let (lines, orphans) = logical_lines("  x 1\n  more\ny 2\n");
+        assert_eq!(
+            orphans,
+            vec![OrphanContinuation {
+                line: 1,
+                text: "  x 1  more".into()
+            }]
+        );
         assert_eq!(lines.len(), 1);
+        assert_eq!(
+            orphans[0].warning("/p").0,
+            "/p: logical line must not start with whitespace: \"  x 1  more\""
+        );
     }
 }

@@ -4,6 +4,8 @@
 
 mod support;
 
+mod layers;
+
 mod postalias_diff;
 mod postconf_diff;
 mod postconf_master;
