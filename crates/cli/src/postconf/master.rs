@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use config::master_cf::{self, format_command, format_service, MasterCf, Service, LINE_LIMIT};
 
 mod edit;
+mod unused;
 
 /// Which of `-M`, `-F`, `-P` was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,6 +172,11 @@ fn run_inner(
         if !seen {
             report.warning(&format!("unmatched request: \"{operand}\""));
         }
+    }
+    // main.cf is optional here: without one, nothing refers to a master.cf setting.
+    let main_cf = std::fs::read(config_dir.join("main.cf")).unwrap_or_default();
+    for warning in unused::warnings(&master, config_dir, &String::from_utf8_lossy(&main_cf)) {
+        report.warning(&warning);
     }
     Ok(())
 }
