@@ -118,13 +118,17 @@ fn run_inner(
     if opts.edit != MasterEdit::Show {
         return edit::run(opts, config_dir, report);
     }
+    let path = master_path(config_dir);
+    let master = read_master(&path, report)?;
+    // Postfix reads main.cf next (it must exist), and checks the selectors after.
+    let main_path = config_dir.join("main.cf");
+    let main_cf = std::fs::read(&main_path)
+        .map_err(|e| Fatal(format!("open {}: {}", main_path.display(), io_reason(&e))))?;
     let selectors = opts
         .operands
         .iter()
         .map(|operand| Selector::parse(opts.view, operand))
         .collect::<Result<Vec<_>, _>>()?;
-    let path = master_path(config_dir);
-    let master = read_master(&path, report)?;
     let mut matched = vec![false; selectors.len()];
     let mut text = String::new();
     for service in &master.services {
@@ -154,12 +158,13 @@ fn run_inner(
                 }
             }
             MasterView::Params if selectors.is_empty() => {
-                print_params(&mut text, service, None);
+                print_params(&mut text, service, None, opts.fold);
             }
             MasterView::Params => {
                 for (selector, seen) in selectors.iter().zip(&mut matched) {
                     if selector.matches(service) {
-                        *seen |= print_params(&mut text, service, selector.third.as_deref());
+                        *seen |=
+                            print_params(&mut text, service, selector.third.as_deref(), opts.fold);
                     }
                 }
             }
@@ -173,8 +178,6 @@ fn run_inner(
             report.warning(&format!("unmatched request: \"{operand}\""));
         }
     }
-    // main.cf is optional here: without one, nothing refers to a master.cf setting.
-    let main_cf = std::fs::read(config_dir.join("main.cf")).unwrap_or_default();
     for warning in unused::warnings(&master, config_dir, &String::from_utf8_lossy(&main_cf)) {
         report.warning(&warning);
     }
@@ -300,7 +303,7 @@ fn print_fields(text: &mut String, service: &Service, field: Option<&str>, fold:
 
 /// Prints the `-o` parameters of `service` (all, or the one named), sorted by name, the
 /// last setting of a name winning. Returns whether anything was printed.
-fn print_params(text: &mut String, service: &Service, name: Option<&str>) -> bool {
+fn print_params(text: &mut String, service: &Service, name: Option<&str>, fold: bool) -> bool {
     let mut params: Vec<(&str, &str)> = Vec::new();
     for (n, v) in &service.overrides {
         match params.iter_mut().find(|(seen, _)| seen == n) {
@@ -312,17 +315,41 @@ fn print_params(text: &mut String, service: &Service, name: Option<&str>) -> boo
     let mut printed = false;
     for (n, v) in params {
         if name.is_none_or(|want| want == n) {
-            text.push_str(&format!("{}/{}/{n} =", service.name, service.kind));
+            let line = format!("{}/{}/{n} = {v}", service.name, service.kind);
             // An empty value leaves no space after "=", as Postfix prints it.
-            if !v.is_empty() {
-                text.push(' ');
-                text.push_str(v);
+            let line = line.trim_end_matches(' ');
+            match fold {
+                true => text.push_str(&fold_words(line)),
+                false => text.push_str(line),
             }
             text.push('\n');
             printed = true;
         }
     }
     printed
+}
+
+/// `-Pf`: breaks `name = value` at spaces so that lines stay within 80 columns where
+/// words allow, continuation lines indented.
+fn fold_words(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut line_len = 0;
+    for word in line.split(' ') {
+        if line_len == 0 {
+            out.push_str(word);
+            line_len = word.len();
+        } else if line_len + 1 + word.len() > LINE_LIMIT {
+            out.push('\n');
+            out.push_str(INDENT);
+            out.push_str(word);
+            line_len = INDENT.len() + word.len();
+        } else {
+            out.push(' ');
+            out.push_str(word);
+            line_len += 1 + word.len();
+        }
+    }
+    out
 }
 
 /// Temporary wiring until postconf's option parser (`mod.rs`) hands over a

@@ -170,17 +170,55 @@ fn selectors_and_their_errors() {
 }
 
 #[test]
-fn missing_master_cf() {
+fn missing_master_cf_or_main_cf() {
     let conf = ConfDir::new("", None);
     let (ours, theirs) = both(&conf, &["-M"]);
     assert_eq!(ours, theirs);
+    std::fs::remove_file(conf.file("main.cf")).expect("rm main.cf");
+    let (ours, theirs) = both(&conf, &["-M", "/x"]);
+    assert_eq!(ours, theirs);
+    conf.write("master.cf", "s unix - - - - - smtpd\n");
+    for args in [&["-M", "/x"][..], &["-F", "s/unix/bogus"], &["-P"]] {
+        let (ours, theirs) = both(&conf, args);
+        assert_eq!(ours, theirs, "{args:?}");
+    }
+    same_edit_in(&conf, &["-Pe", "s/unix/syslog_name=a"]);
+}
+
+#[test]
+fn folded_parameters() {
+    let mut master = String::new();
+    for n in [54, 55, 56, 57, 58, 77] {
+        master.push_str(&format!(
+            "s{n} unix - - - - - smtpd -o {{smtpd_banner = {} b}}\n",
+            "a".repeat(n)
+        ));
+    }
+    master.push_str("t unix - - - - - smtpd -o {smtpd_banner = a b c d e f g h i j k l m n o p q r s t u v w x y z a b c d e f g h i j k l m n o p q r s t u v w x y z} -o content_filter=\n");
+    for args in [&["-Pf"][..], &["-P"]] {
+        same(&master, args);
+    }
 }
 
 /// Runs the same edit with each implementation on its own copy of `master`; the
 /// output, the status and the file written must be the same.
 fn same_edit(master: &str, args: &[&str]) {
-    let ours_dir = ConfDir::new("", Some(master));
-    let theirs_dir = ConfDir::new("", Some(master));
+    same_edit_in(&ConfDir::new("", Some(master)), args);
+}
+
+/// [`same_edit`] on copies of `conf`'s main.cf (if any) and master.cf.
+fn same_edit_in(conf: &ConfDir, args: &[&str]) {
+    let copy = || {
+        let dir = ConfDir::new("", None);
+        std::fs::remove_file(dir.file("main.cf")).expect("rm main.cf");
+        for name in ["main.cf", "master.cf"] {
+            if let Ok(text) = std::fs::read_to_string(conf.file(name)) {
+                dir.write(name, &text);
+            }
+        }
+        dir
+    };
+    let (ours_dir, theirs_dir) = (copy(), copy());
     let ours = run(
         facteur("postconf")
             .arg("-c")

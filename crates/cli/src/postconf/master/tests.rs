@@ -5,6 +5,7 @@ use super::*;
 fn run_on(master: &str, view: MasterView, fold: bool, operands: &[&str]) -> (String, String, u8) {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("master.cf"), master).expect("write");
+    std::fs::write(dir.path().join("main.cf"), "").expect("write");
     let opts = MasterOptions {
         view,
         edit: MasterEdit::Show,
