@@ -431,6 +431,16 @@ fn normalise_options(
             args.push(arg);
             break;
         }
+        if arg == "-" {
+            // Postfix takes a lone "-" as an option with a value, like "-o" (the
+            // value is not a setting).
+            args.push(arg);
+            if index < raw.len() {
+                args.push(argument(raw[index], line, warn).0);
+                index += 1;
+            }
+            continue;
+        }
         let Some(o_at) = arg[1..].find('o').map(|i| i + 1) else {
             args.push(arg);
             continue;
@@ -483,13 +493,23 @@ fn collect_overrides(args: &[String]) -> Vec<(String, String)> {
         if !arg.starts_with('-') || arg == "--" {
             break;
         }
-        if arg == "-o" {
-            if let Some(Ok(pair)) = args.next().map(|v| split_name_value(v)) {
+        if takes_value(arg) {
+            if let Some(Ok(pair)) = args
+                .next()
+                .filter(|_| arg == "-o")
+                .map(|v| split_name_value(v))
+            {
                 overrides.push(pair);
             }
         }
     }
     overrides
+}
+
+/// Whether a normalised leading option takes the next argument as its value: `-o`,
+/// and a lone `-` (Postfix treats it so).
+pub fn takes_value(arg: &str) -> bool {
+    arg == "-o" || arg == "-"
 }
 
 /// One argument with its braces removed, and whether it had them.
@@ -556,8 +576,9 @@ impl Service {
                 end = i;
                 break;
             }
-            if arg == "-o" && i + 1 < self.args.len() {
-                if split_name_value(&self.args[i + 1]).is_ok_and(|(n, _)| n == name) {
+            if takes_value(arg) && i + 1 < self.args.len() {
+                if arg == "-o" && split_name_value(&self.args[i + 1]).is_ok_and(|(n, _)| n == name)
+                {
                     self.args[i + 1] = setting.clone();
                     found = true;
                 }
@@ -580,9 +601,11 @@ impl Service {
                 kept.push(arg);
                 break;
             }
-            if arg == "-o" {
+            if takes_value(&arg) {
                 match args.next() {
-                    Some(value) if split_name_value(&value).is_ok_and(|(n, _)| n == name) => {}
+                    Some(value)
+                        if arg == "-o"
+                            && split_name_value(&value).is_ok_and(|(n, _)| n == name) => {}
                     Some(value) => kept.extend([arg, value]),
                     None => kept.push(arg),
                 }

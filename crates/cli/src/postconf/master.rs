@@ -100,6 +100,11 @@ pub(crate) struct Report<'a> {
 
 impl Report<'_> {
     pub(crate) fn line(&mut self, severity: &str, message: &str) {
+        // Postfix shows control characters in messages as "?".
+        let message: String = message
+            .chars()
+            .map(|c| if c.is_ascii_control() { '?' } else { c })
+            .collect();
         // Nothing useful can be done when stderr is gone.
         let _ = writeln!(self.err, "{}: {severity}: {message}", self.program);
     }

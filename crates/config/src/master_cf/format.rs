@@ -3,7 +3,7 @@
 //! then the command and its arguments. Folded (`-Mf`), each leading `-o` option gets
 //! a line of its own and other words wrap before the line reaches [`LINE_LIMIT`].
 
-use super::{is_blank, Service};
+use super::{is_blank, takes_value, Service};
 
 /// A folded line is kept shorter than this many bytes (a single long word may not be).
 pub const LINE_LIMIT: usize = 80;
@@ -65,11 +65,11 @@ pub fn format_command(service: &Service, column: usize, fold: bool) -> String {
             in_options = false;
             first_plain = true;
         }
-        if in_options && arg == "-o" {
+        if in_options && takes_value(arg) {
             if let Some(value) = args.next() {
                 // The option and its value stay together on a line of their own.
                 lines.break_line();
-                lines.word(&format!("-o {}", grouped(value)));
+                lines.word(&format!("{arg} {}", grouped(value)));
                 lines.fresh = true;
                 continue;
             }
