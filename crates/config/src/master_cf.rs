@@ -177,8 +177,9 @@ impl fmt::Display for MasterCfWarning {
         match self {
             MasterCfWarning::LeadingWhitespace { path, text, .. } => write!(
                 f,
-                "{}: logical line must not start with whitespace: \"{text}\"",
-                path.display()
+                "{}: logical line must not start with whitespace: \"{}\"",
+                path.display(),
+                abbreviate(text)
             ),
             MasterCfWarning::MissingBrace { token, .. } => {
                 write!(f, "master.cf: missing '}}' in \"{token}\"")
@@ -193,6 +194,21 @@ impl fmt::Display for MasterCfWarning {
                 write!(f, "master.cf: missing attribute name: \"{text}\"")
             }
         }
+    }
+}
+
+/// Postfix quotes at most 30 bytes of a misplaced line, then "...".
+fn abbreviate(text: &str) -> String {
+    const SHOWN: usize = 30;
+    match text.len() > SHOWN {
+        true => {
+            let mut end = SHOWN;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            format!("{}...", &text[..end])
+        }
+        false => text.to_owned(),
     }
 }
 
@@ -425,7 +441,7 @@ fn normalise_options(
     let mut overrides = Vec::new();
     let mut index = 0;
     while index < raw.len() {
-        let (arg, _) = argument(raw[index], line, warn);
+        let (arg, grouped) = argument(raw[index], line, warn);
         index += 1;
         if !arg.starts_with('-') || arg == "--" {
             args.push(arg);
@@ -439,6 +455,11 @@ fn normalise_options(
                 args.push(argument(raw[index], line, warn).0);
                 index += 1;
             }
+            continue;
+        }
+        // Only an option written without braces is split into its letters.
+        if grouped && arg != "-o" {
+            args.push(arg);
             continue;
         }
         let Some(o_at) = arg[1..].find('o').map(|i| i + 1) else {

@@ -136,7 +136,8 @@ fn run_inner(
         .collect::<Result<Vec<_>, _>>()?;
     let mut matched = vec![false; selectors.len()];
     let mut text = String::new();
-    for service in &master.services {
+    let params = params_by_entry(&master);
+    for (service, params) in master.services.iter().zip(&params) {
         match opts.view {
             MasterView::Services => {
                 let mut hit = selectors.is_empty();
@@ -163,13 +164,13 @@ fn run_inner(
                 }
             }
             MasterView::Params if selectors.is_empty() => {
-                print_params(&mut text, service, None, opts.fold);
+                print_params(&mut text, service, params, None, opts.fold);
             }
             MasterView::Params => {
                 for (selector, seen) in selectors.iter().zip(&mut matched) {
                     if selector.matches(service) {
-                        *seen |=
-                            print_params(&mut text, service, selector.third.as_deref(), opts.fold);
+                        let only = selector.third.as_deref();
+                        *seen |= print_params(&mut text, service, params, only, opts.fold);
                     }
                 }
             }
@@ -306,17 +307,15 @@ fn print_fields(text: &mut String, service: &Service, field: Option<&str>, fold:
     }
 }
 
-/// Prints the `-o` parameters of `service` (all, or the one named), sorted by name, the
-/// last setting of a name winning. Returns whether anything was printed.
-fn print_params(text: &mut String, service: &Service, name: Option<&str>, fold: bool) -> bool {
-    let mut params: Vec<(&str, &str)> = Vec::new();
-    for (n, v) in &service.overrides {
-        match params.iter_mut().find(|(seen, _)| seen == n) {
-            Some(slot) => slot.1 = v,
-            None => params.push((n, v)),
-        }
-    }
-    params.sort_by(|a, b| a.0.cmp(b.0));
+/// Prints `params`, the `-o` parameters of `service` (all, or the one named). Returns
+/// whether anything was printed.
+fn print_params(
+    text: &mut String,
+    service: &Service,
+    params: &[(String, String)],
+    name: Option<&str>,
+    fold: bool,
+) -> bool {
     let mut printed = false;
     for (n, v) in params {
         if name.is_none_or(|want| want == n) {
@@ -332,6 +331,43 @@ fn print_params(text: &mut String, service: &Service, name: Option<&str>, fold: 
         }
     }
     printed
+}
+
+/// The `-o` parameters each entry has as Postfix sees them: one set per
+/// `service/type`, so entries that share one (a mistake master(8) rejects) share all
+/// their settings, the last setting of a name winning; sorted by name.
+pub(crate) fn params_by_entry(master: &MasterCf) -> Vec<Vec<(String, String)>> {
+    let mut sets: Vec<((&str, &str), Vec<(String, String)>)> = Vec::new();
+    for service in &master.services {
+        let key = (service.name.as_str(), service.kind.as_str());
+        let at = match sets.iter().position(|(k, _)| *k == key) {
+            Some(at) => at,
+            None => {
+                sets.push((key, Vec::new()));
+                sets.len() - 1
+            }
+        };
+        let set = &mut sets[at].1;
+        for (n, v) in &service.overrides {
+            match set.iter_mut().find(|(seen, _)| seen == n) {
+                Some(slot) => slot.1.clone_from(v),
+                None => set.push((n.clone(), v.clone())),
+            }
+        }
+    }
+    for (_, set) in &mut sets {
+        set.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    master
+        .services
+        .iter()
+        .map(|s| {
+            sets.iter()
+                .find(|(k, _)| *k == (s.name.as_str(), s.kind.as_str()))
+                .map(|(_, set)| set.clone())
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 /// `-Pf`: breaks `name = value` at spaces so that lines stay within 80 columns where

@@ -74,13 +74,15 @@ pub fn format_command(service: &Service, column: usize, fold: bool) -> String {
                 continue;
             }
         }
-        // Postfix shows the first non-option argument as is, without braces.
-        let word = match first_plain {
+        // Postfix shows options and the first non-option argument as they are,
+        // without braces.
+        let word = match in_options || first_plain {
             true => arg.clone(),
             false => grouped(arg),
         };
         first_plain = false;
-        lines.word(&word);
+        // Postfix decides where to wrap before it adds the braces.
+        lines.word_measured(&word, arg.len());
     }
     lines.out
 }
@@ -109,12 +111,18 @@ impl Lines {
     }
 
     fn word(&mut self, word: &str) {
-        let wrap = self.fold && (self.fresh || self.line_len + 1 + word.len() >= LINE_LIMIT);
+        self.word_measured(word, word.len());
+    }
+
+    /// Adds `word`, wrapping first if a word of `measure` bytes would not fit.
+    fn word_measured(&mut self, word: &str, measure: usize) {
+        let wrap = self.fold && (self.fresh || self.line_len + 1 + measure >= LINE_LIMIT);
         if wrap {
             self.out.push('\n');
             self.out.push_str(INDENT);
             self.line_len = INDENT.len();
-        } else {
+        } else if !(self.fold && self.line_len == INDENT.len()) {
+            // Nothing yet after the indent (an empty word): no separator.
             self.out.push(' ');
             self.line_len += 1;
         }

@@ -123,12 +123,50 @@ fn lone_dash_option() {
     }
 }
 
-/// Postfix shows control characters in messages as "?".
+/// Grouped arguments that look like options: never split into letters, never
+/// braced when printed.
+#[test]
+fn grouped_options() {
+    for a in [
+        "{-o{x=y}}",
+        "{-v x} -o syslog_name=y",
+        "{-o x=y}",
+        "{-ox=y}",
+        "{-vo} x=y",
+        "{-o} syslog_name=y",
+        "-o {-v y} -o syslog_name=y",
+        "{-v} -o syslog_name=y",
+        "-v{x} -o syslog_name=y",
+        "{ - y --",
+        "{\n -o{x=y} pass",
+    ] {
+        let master = format!("s unix - - - - - smtpd {a}\n");
+        for args in [&["-M"][..], &["-Mf"], &["-P"]] {
+            same(&master, args);
+        }
+    }
+}
+
+/// Postfix shows control characters in messages as "?", and at most 30 bytes of a
+/// misplaced line.
 #[test]
 fn control_characters_in_messages() {
     same("\ts\tunix - - - - - smtpd\n", &["-M"]);
+    same(" bbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n", &["-M"]);
+    same(" bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb argv=/bin/x\n", &["-M"]);
     same("s unix - - - - - smtpd -o {a\tb=c\td}\n", &["-M"]);
     same("s\tbad - - - - - smtpd\n", &["-M"]);
+}
+
+/// Cases the random comparison with Postfix turned up: wrapping measured before the
+/// braces are added, an empty word after a forced wrap, one `-o` set per
+/// service/type shared by duplicate entries.
+#[test]
+fn found_by_random_comparison() {
+    let master = "relay fifo y - n 60? 10 pipe bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb x}y inet = = {a b} {syslog_name = a b} flags=R\nx unix-dgram y n y - 0 { x } - syslog_name=x {} $x = {a b} x}y\nrelay pass - - - ? 0 pipe -o{x=y} pass\nrelay pass y n y 60 10 smtpd pass\n";
+    for args in [&["-M"][..], &["-Mf"], &["-Ff"], &["-P"]] {
+        same_but_unused(master, args);
+    }
 }
 
 #[test]

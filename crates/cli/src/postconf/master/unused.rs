@@ -60,17 +60,10 @@ pub(super) fn warnings(master: &MasterCf, config_dir: &Path, main_cf: &str) -> V
             undefined(&master_path, value, &mut reported);
         }
     }
-    for service in &master.services {
-        // One per name and service, the last setting winning, as `-P` shows them.
-        let mut seen: Vec<(&str, &str)> = Vec::new();
-        for (name, value) in &service.overrides {
-            match seen.iter_mut().find(|(n, _)| n == name) {
-                Some(slot) => slot.1 = value,
-                None => seen.push((name, value)),
-            }
-        }
-        for (name, value) in seen {
-            if !is_known(name) && !referenced.contains(name) {
+    // One per parameter and entry, as `-P` shows them.
+    for params in super::params_by_entry(master) {
+        for (name, value) in params {
+            if !is_known(&name) && !referenced.contains(&name) {
                 out.push(format!(
                     "{}: unused parameter: {name}={value}",
                     master_path.display()
@@ -151,8 +144,8 @@ mod tests {
             [
                 "d/main.cf: undefined parameter: undef",
                 "d/master.cf: unused parameter: qq=4",
-                "d/master.cf: unused parameter: zz=$yy",
                 "d/master.cf: unused parameter: s_time_limit=1",
+                "d/master.cf: unused parameter: zz=$yy",
             ]
         );
     }
