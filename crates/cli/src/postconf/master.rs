@@ -337,7 +337,8 @@ fn print_params(
 /// `service/type`, so entries that share one (a mistake master(8) rejects) share all
 /// their settings, the last setting of a name winning; sorted by name.
 pub(crate) fn params_by_entry(master: &MasterCf) -> Vec<Vec<(String, String)>> {
-    let mut sets: Vec<((&str, &str), Vec<(String, String)>)> = Vec::new();
+    type Settings = Vec<(String, String)>;
+    let mut sets: Vec<((&str, &str), Settings)> = Vec::new();
     for service in &master.services {
         let key = (service.name.as_str(), service.kind.as_str());
         let at = match sets.iter().position(|(k, _)| *k == key) {
