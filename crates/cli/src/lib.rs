@@ -10,6 +10,7 @@ pub mod env;
 pub mod postalias;
 pub mod postconf;
 pub mod postmap;
+pub mod table_opts;
 
 pub use dispatch::{command_for_program, run, Command};
 pub use env::Env;

@@ -15,4 +15,6 @@ pub mod settings;
 pub mod value;
 
 pub use error::ConfigError;
+pub use expand::ExpandError;
 pub use settings::Config;
+pub use value::ValueError;

@@ -4,3 +4,4 @@
 //! about. It never touches files, sockets, clocks or configuration.
 
 pub mod address;
+pub mod queue_id;

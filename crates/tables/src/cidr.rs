@@ -11,7 +11,7 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use crate::source::{self, Warning};
+use crate::source::{self, is_space, Warning};
 use crate::{OpenOptions, Table, TableError};
 
 /// Opens `cidr:name` (a file, or `{ {rule}, {rule} }`).
@@ -68,40 +68,45 @@ fn from_bits(bits: u128, like: IpAddr) -> IpAddr {
 /// Parses a cidr table pattern (`1.2.3.0/24`, `[::1]`, `[10.0.0.0]/8`), with
 /// Postfix's complaint when it is bad.
 pub fn parse_network(pattern: &str) -> Result<Network, String> {
-    let mut p = pattern;
-    if p.len() >= 2 && p.starts_with('[') && p.ends_with(']') {
-        p = &p[1..p.len() - 1];
-    }
-    let (addr_text, mask) = match p.split_once('/') {
-        Some((a, m)) => (a, Some(m)),
-        None => (p, None),
+    let strip = |t: &str| -> String {
+        match t.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
+            Some(inner) => inner.to_string(),
+            None => t.to_string(),
+        }
     };
-    let addr_text = addr_text
-        .strip_prefix('[')
-        .and_then(|a| a.strip_suffix(']'))
-        .unwrap_or(addr_text);
+    let p = strip(pattern);
+    let (addr_text, mask) = match p.split_once('/') {
+        Some((a, m)) => (strip(a), Some(m.to_string())),
+        None => (p.clone(), None),
+    };
     let Some(mask) = mask else {
         let addr: IpAddr = addr_text
             .parse()
-            .map_err(|_| format!("bad address pattern: \"{pattern}\""))?;
+            .map_err(|_| format!("bad address pattern: \"{addr_text}\""))?;
         let prefix = if addr.is_ipv4() { 32 } else { 128 };
         return Ok(Network { addr, prefix });
     };
+    // Postfix's messages quote the pattern without its brackets.
+    let shown = format!("{addr_text}/{mask}");
     if mask.is_empty() || !mask.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("bad mask value in \"{pattern}\""));
+        return Err(format!("bad mask value in \"{shown}\""));
     }
-    let addr: IpAddr = addr_text
-        .parse()
-        .map_err(|_| format!("bad network value in \"{pattern}\""))?;
-    let (bits, width) = addr_bits(addr);
+    // The family, and so the longest mask, follows from a colon in the address.
+    let width: u8 = if addr_text.contains(':') { 128 } else { 32 };
     let prefix = match mask.parse::<u8>() {
         Ok(n) if n <= width => n,
-        _ => return Err(format!("bad mask length in \"{pattern}\"")),
+        _ => return Err(format!("bad mask length in \"{shown}\"")),
     };
+    let addr: IpAddr = match addr_text.parse() {
+        Ok(a @ IpAddr::V4(_)) if width == 32 => a,
+        Ok(a @ IpAddr::V6(_)) if width == 128 => a,
+        _ => return Err(format!("bad network value in \"{shown}\"")),
+    };
+    let (bits, width) = addr_bits(addr);
     let net = mask_bits(bits, width, prefix);
     if net != bits {
         return Err(format!(
-            "non-null host address bits in \"{pattern}\", perhaps you should use \"{}/{prefix}\" instead",
+            "non-null host address bits in \"{shown}\", perhaps you should use \"{}/{prefix}\" instead",
             from_bits(net, addr)
         ));
     }
@@ -155,20 +160,15 @@ impl CidrTable {
             };
             let mut warn =
                 |m: String| warnings.push(Warning(format!("{prefix}, line {}: {m}", l.first_line)));
-            let text = l.text.trim_end();
+            let text = l.text.trim_end_matches(is_space);
             let word_len = text
                 .find(|c: char| !c.is_ascii_alphabetic())
                 .unwrap_or(text.len());
             let (word, rest) = text.split_at(word_len);
             let is_if = word.eq_ignore_ascii_case("if")
-                && rest
-                    .chars()
-                    .next()
-                    .is_none_or(|c| c.is_whitespace() || c == '!');
-            if word.eq_ignore_ascii_case("endif")
-                && rest.chars().next().is_none_or(char::is_whitespace)
-            {
-                if !rest.trim().is_empty() {
+                && rest.chars().next().is_none_or(|c| is_space(c) || c == '!');
+            if word.eq_ignore_ascii_case("endif") && rest.chars().next().is_none_or(is_space) {
+                if !rest.trim_matches(is_space).is_empty() {
                     warn("garbage after ENDIF: skipping this rule".into());
                     continue;
                 }
@@ -183,25 +183,25 @@ impl CidrTable {
                 }
                 continue;
             }
-            let body = if is_if { rest.trim() } else { text };
+            let body = if is_if {
+                rest.trim_matches(is_space)
+            } else {
+                text
+            };
             let (negated, body) = match body.strip_prefix('!') {
-                Some(b) => (true, b.trim_start()),
+                Some(b) => (true, b.trim_start_matches(is_space)),
                 None => (false, body),
             };
             let (pattern, result) = if is_if {
                 (body, "")
             } else {
-                match body.find(char::is_whitespace) {
-                    Some(i) => (&body[..i], body[i..].trim()),
+                match body.find(is_space) {
+                    Some(i) => (&body[..i], body[i..].trim_matches(is_space)),
                     None => (body, ""),
                 }
             };
             if pattern.is_empty() {
                 warn("no address pattern: skipping this rule".into());
-                continue;
-            }
-            if !is_if && result.is_empty() {
-                warn("no lookup result: skipping this rule".into());
                 continue;
             }
             let net = match parse_network(pattern) {
@@ -211,6 +211,10 @@ impl CidrTable {
                     continue;
                 }
             };
+            if !is_if && result.is_empty() {
+                warn("no lookup result: skipping this rule".into());
+                continue;
+            }
             if is_if {
                 open_ifs.push((rules.len(), l.first_line));
                 rules.push(Rule::If {
@@ -277,9 +281,14 @@ impl Table for CidrTable {
     fn warnings(&self) -> &[Warning] {
         &self.warnings
     }
+
+    fn is_pattern(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

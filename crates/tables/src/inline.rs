@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::source::{split_outside_braces, strip_braces};
+use crate::source::{is_space, split_outside_braces, strip_braces};
 use crate::{OpenOptions, Table, TableError};
 
 /// Opens `inline:{...}`.
@@ -26,6 +26,7 @@ pub fn open(name: &str, opts: &OpenOptions) -> Result<Arc<dyn Table>, TableError
         return Err(bad("bad syntax"));
     }
     let mut map = HashMap::new();
+    let mut order: Vec<String> = Vec::new();
     for piece in pieces {
         let (key, value) = if piece.starts_with('{') {
             let body = strip_braces(piece, "inline").map_err(|e| {
@@ -35,7 +36,7 @@ pub fn open(name: &str, opts: &OpenOptions) -> Result<Arc<dyn Table>, TableError
             let (k, v) = body
                 .split_once('=')
                 .ok_or_else(|| bad("missing '=' after attribute name"))?;
-            (k.trim(), v.trim())
+            (k.trim_matches(is_space), v.trim_matches(is_space))
         } else {
             if piece.contains('"') {
                 return Err(bad("unbalanced '\"'"));
@@ -49,12 +50,16 @@ pub fn open(name: &str, opts: &OpenOptions) -> Result<Arc<dyn Table>, TableError
         } else {
             key.to_string()
         };
+        if !map.contains_key(&key) {
+            order.push(key.clone());
+        }
         map.insert(key, value.to_string());
     }
     Ok(Arc::new(Inline {
         spec: format!("inline:{name}"),
         fold_case: opts.fold_case,
         map,
+        order,
     }))
 }
 
@@ -64,6 +69,8 @@ pub struct Inline {
     spec: String,
     fold_case: bool,
     map: HashMap<String, String>,
+    /// Keys in the order first given, for `entries`.
+    order: Vec<String>,
 }
 
 impl Table for Inline {
@@ -76,12 +83,22 @@ impl Table for Inline {
         Ok(v.cloned())
     }
 
+    /// In the order given (Postfix lists in its hash order, which differs).
+    fn entries(&self) -> Result<Vec<(String, String)>, TableError> {
+        Ok(self
+            .order
+            .iter()
+            .filter_map(|k| self.map.get(k).map(|v| (k.clone(), v.clone())))
+            .collect())
+    }
+
     fn spec(&self) -> &str {
         &self.spec
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -101,6 +118,9 @@ mod tests {
         assert_eq!(t.lookup("c").unwrap().as_deref(), Some("text with spaces"));
         assert_eq!(t.lookup("d").unwrap().as_deref(), Some(""));
         assert_eq!(t.lookup("e").unwrap(), None);
+        let e = t.entries().unwrap();
+        assert_eq!(e[0], ("a".to_string(), "3".to_string()));
+        assert_eq!(e.len(), 4);
     }
 
     #[test]
@@ -125,5 +145,22 @@ mod tests {
             err("{a=\"q v\"}"),
             "unbalanced '\"': \"inline:{a=\"q v\"}\"; need \"inline:{name=value...}\""
         );
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn no_spec_panics(name in "[a-z {}=,\"]{0,60}") {
+                let o = OpenOptions::default();
+                for kind in ["inline", "static", "unionmap", "pipemap", "regexp", "pcre", "cidr"] {
+                    if let Ok(t) = crate::open(&format!("{kind}:{name}"), &o) {
+                        let _ = t.lookup("a");
+                    }
+                }
+            }
+        }
     }
 }

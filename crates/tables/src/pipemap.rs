@@ -4,14 +4,17 @@
 
 use std::sync::Arc;
 
-use crate::unionmap::open_members;
+use crate::source::Warning;
+use crate::unionmap::{member_warnings, open_members};
 use crate::{OpenOptions, Table, TableError};
 
 /// Opens `pipemap:{...}`.
 pub fn open(name: &str, opts: &OpenOptions) -> Result<Arc<dyn Table>, TableError> {
+    let members = open_members("pipemap", name, opts)?;
     Ok(Arc::new(Pipe {
         spec: format!("pipemap:{name}"),
-        members: open_members("pipemap", name, opts)?,
+        warnings: member_warnings(&members),
+        members,
     }))
 }
 
@@ -20,6 +23,7 @@ pub fn open(name: &str, opts: &OpenOptions) -> Result<Arc<dyn Table>, TableError
 pub struct Pipe {
     spec: String,
     members: Vec<Arc<dyn Table>>,
+    warnings: Vec<Warning>,
 }
 
 impl Table for Pipe {
@@ -29,9 +33,12 @@ impl Table for Pipe {
             match t.lookup(&current) {
                 Ok(Some(v)) => current = v,
                 Ok(None) => return Ok(None),
-                Err(TableError::Query { reason, .. }) => {
+                Err(TableError::Query {
+                    operation, reason, ..
+                }) => {
                     return Err(TableError::Query {
                         spec: self.spec.clone(),
+                        operation,
                         reason,
                     })
                 }
@@ -44,9 +51,20 @@ impl Table for Pipe {
     fn spec(&self) -> &str {
         &self.spec
     }
+
+    fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// A pattern table only when every member is one, so partial keys still reach
+    /// the members that take them.
+    fn is_pattern(&self) -> bool {
+        self.members.iter().all(|t| t.is_pattern())
+    }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -13,7 +13,7 @@ mod subst;
 
 use std::sync::Arc;
 
-use crate::source::{self, Warning};
+use crate::source::{self, is_space, Warning};
 use crate::{OpenOptions, Table, TableError};
 use subst::{Replacement, SubstError};
 
@@ -59,14 +59,19 @@ fn open_flavor(
 #[derive(Debug)]
 enum Matcher {
     Posix(regex::bytes::Regex),
-    Pcre(pcre2::bytes::Regex),
+    /// With `anchored` (the A flag), only a match that starts at the beginning
+    /// counts: the leftmost match starts there whenever an anchored one exists.
+    Pcre {
+        re: pcre2::bytes::Regex,
+        anchored: bool,
+    },
 }
 
 impl Matcher {
     fn groups(&self) -> usize {
         match self {
             Matcher::Posix(re) => re.captures_len() - 1,
-            Matcher::Pcre(re) => re.captures_len() - 1,
+            Matcher::Pcre { re, .. } => re.captures_len() - 1,
         }
     }
 
@@ -74,7 +79,13 @@ impl Matcher {
         match self {
             Matcher::Posix(re) => re.is_match(key),
             // A matching error (resource limits) is no match, as Postfix goes on.
-            Matcher::Pcre(re) => re.is_match(key).unwrap_or(false),
+            Matcher::Pcre {
+                re,
+                anchored: false,
+            } => re.is_match(key).unwrap_or(false),
+            Matcher::Pcre { re, anchored: true } => {
+                matches!(re.find(key), Ok(Some(m)) if m.start() == 0)
+            }
         }
     }
 
@@ -91,8 +102,11 @@ impl Matcher {
                 let caps = re.captures(key)?;
                 Some(result.expand(|n| text(caps.get(n).map(|m| (m.start(), m.end())))))
             }
-            Matcher::Pcre(re) => {
+            Matcher::Pcre { re, anchored } => {
                 let caps = re.captures(key).ok()??;
+                if *anchored && caps.get(0).is_some_and(|m| m.start() != 0) {
+                    return None;
+                }
                 Some(result.expand(|n| text(caps.get(n).map(|m| (m.start(), m.end())))))
             }
         }
@@ -146,7 +160,7 @@ impl PatternTable {
             match item {
                 Ok(l) => {
                     b.line = l.first_line;
-                    b.parse_line(l.text.trim_end());
+                    b.parse_line(l.text.trim_end_matches(is_space));
                 }
                 Err(w) => b.warnings.push(w),
             }
@@ -197,7 +211,7 @@ impl Builder {
         if word.eq_ignore_ascii_case("if") {
             self.parse_if(rest);
         } else if word.eq_ignore_ascii_case("endif") {
-            if !rest.trim().is_empty() {
+            if !rest.trim_matches(is_space).is_empty() {
                 self.warn("ignoring extra text after ENDIF");
             }
             match self.open_ifs.pop() {
@@ -218,6 +232,9 @@ impl Builder {
         let Some(p) = self.split_pattern(rest) else {
             return;
         };
+        if !self.flags_ok(p.flags) {
+            return;
+        }
         let Some((re, _)) = self.compile(p.pattern, p.flags) else {
             return;
         };
@@ -292,10 +309,10 @@ impl Builder {
 
     /// `[!]DELIM pattern DELIM flags rest`, after optional white space.
     fn split_pattern<'t>(&mut self, text: &'t str) -> Option<Parsed<'t>> {
-        let mut s = text.trim_start();
+        let mut s = text.trim_start_matches(is_space);
         let negated = s.starts_with('!');
         if negated {
-            s = s[1..].trim_start();
+            s = s[1..].trim_start_matches(is_space);
         }
         let Some(delim) = s.chars().next() else {
             self.warn("no regexp: skipping this rule");
@@ -324,38 +341,38 @@ impl Builder {
         };
         let pattern = &body[..end];
         let after = &body[end + delim.len_utf8()..];
-        let flags_len = after.find(char::is_whitespace).unwrap_or(after.len());
+        let flags_len = after.find(is_space).unwrap_or(after.len());
         Some(Parsed {
             negated,
             pattern,
             flags: &after[..flags_len],
-            rest: after[flags_len..].trim(),
+            rest: after[flags_len..].trim_matches(is_space),
         })
     }
 
-    /// Warns about the first flag this type does not have.
+    /// Checks the flags in order: the first one this type does not have skips the
+    /// rule; pcre's `X` (PCRE_EXTRA, gone from PCRE2) is ignored with a warning.
     fn flags_ok(&mut self, flags: &str) -> bool {
         let known = match self.flavor {
             Flavor::Regexp => "imx",
-            Flavor::Pcre => "imsxAEUX",
+            Flavor::Pcre => "imsxAEU",
         };
-        match flags.chars().find(|c| !known.contains(*c)) {
-            Some(c) => {
+        for c in flags.chars() {
+            if self.flavor == Flavor::Pcre && c == 'X' {
+                self.warn("ignoring obsolete regexp option \"X\"");
+            } else if !known.contains(c) {
                 self.warn(format_args!(
                     "unknown regexp option \"{c}\": skipping this rule"
                 ));
-                false
+                return false;
             }
-            None => true,
         }
+        true
     }
 
     /// Compiles with the flags toggled from the type's defaults; warns and returns
     /// `None` when the pattern or a flag is bad.
     fn compile(&mut self, pattern: &str, flags: &str) -> Option<(Matcher, usize)> {
-        if !self.flags_ok(flags) {
-            return None;
-        }
         let on = |c: char, default: bool| {
             (flags.chars().filter(|f| *f == c).count() % 2 == 1) != default
         };
@@ -398,37 +415,111 @@ impl Builder {
                         return None;
                     }
                 };
-                // ANCHORED and UNGREEDY have no builder switch: rewrite the pattern
-                // once it is known to be good (error offsets then still fit the
-                // administrator's text).
-                let (anchored, ungreedy) = (on('A', false), on('U', false));
-                if anchored || ungreedy {
-                    let mut p = String::new();
+                // UNGREEDY and DOLLAR_ENDONLY have no builder switch: rewrite the
+                // pattern once it is known to be good (error offsets then still fit
+                // the administrator's text). ANCHORED is checked at match time.
+                let anchored = on('A', false);
+                let ungreedy = on('U', false);
+                let endonly = on('E', false) && !on('m', false);
+                if ungreedy || endonly {
+                    let body = if endonly {
+                        dollar_end_only(pattern)
+                    } else {
+                        pattern.to_string()
+                    };
+                    // `(*UTF)` and the other start-of-pattern items must stay first.
+                    let verbs = leading_verbs(&body);
+                    let mut p = String::from(&body[..verbs]);
                     if ungreedy {
                         p.push_str("(?U)");
                     }
-                    if anchored {
-                        // A newline ends a trailing `#` comment under the x flag.
-                        let nl = if on('x', false) { "\n" } else { "" };
-                        p.push_str(&format!("\\A(?:{pattern}{nl})"));
-                    } else {
-                        p.push_str(pattern);
-                    }
+                    p.push_str(&body[verbs..]);
                     match b.build(&p) {
-                        Ok(re) => Matcher::Pcre(re),
+                        Ok(re) => Matcher::Pcre { re, anchored },
                         Err(e) => {
                             self.warn(pcre_error(&e));
                             return None;
                         }
                     }
                 } else {
-                    Matcher::Pcre(re)
+                    Matcher::Pcre { re, anchored }
                 }
             }
         };
         let groups = matcher.groups();
         Some((matcher, groups))
     }
+}
+
+/// The length of the `(*VERB)` items that open a PCRE2 pattern.
+fn leading_verbs(pattern: &str) -> usize {
+    let mut at = 0;
+    while pattern[at..].starts_with("(*") {
+        match pattern[at..].find(')') {
+            Some(close) => at += close + 1,
+            None => break,
+        }
+    }
+    at
+}
+
+/// PCRE_DOLLAR_ENDONLY by rewriting: each `$` that is an anchor (outside a
+/// character class, `\Q...\E` and escapes) becomes `\z`, the very end.
+fn dollar_end_only(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 4);
+    let mut chars = pattern.chars().peekable();
+    let mut class = false;
+    let mut class_start = false;
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        if quoted {
+            out.push(c);
+            if c == '\\' && chars.peek() == Some(&'E') {
+                out.push('E');
+                chars.next();
+                quoted = false;
+            }
+            continue;
+        }
+        match c {
+            '\\' => {
+                out.push(c);
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                    quoted = n == 'Q';
+                }
+                class_start = false;
+                continue;
+            }
+            '[' if !class => {
+                class = true;
+                class_start = true;
+                out.push(c);
+                if chars.peek() == Some(&'^') {
+                    out.push('^');
+                    chars.next();
+                }
+                continue;
+            }
+            '[' if class && chars.peek() == Some(&':') => {
+                out.push(c);
+                for n in chars.by_ref() {
+                    out.push(n);
+                    if n == ']' {
+                        break;
+                    }
+                }
+            }
+            ']' if class && !class_start => {
+                class = false;
+                out.push(c);
+            }
+            '$' if !class => out.push_str("\\z"),
+            _ => out.push(c),
+        }
+        class_start = false;
+    }
+    out
 }
 
 /// Postfix's text for a PCRE2 compile error: `error in regex at offset N: message`.
@@ -486,7 +577,12 @@ impl Table for PatternTable {
     fn warnings(&self) -> &[Warning] {
         &self.warnings
     }
+
+    fn is_pattern(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests;

@@ -8,6 +8,12 @@
 
 use crate::TableError;
 
+/// White space as C's `isspace` in the C locale (Postfix `ISSPACE`): space, tab,
+/// newline, vertical tab, form feed, carriage return; never a non-ASCII space.
+pub fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r')
+}
+
 /// One logical line and where it sits in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogicalLine {
@@ -51,8 +57,10 @@ pub fn logical_lines(text: &str) -> (Vec<LogicalLine>, Vec<OrphanContinuation>) 
     let mut current: Option<bool> = None;
     for (i, raw) in text.split('\n').enumerate() {
         let number = i + 1;
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        let trimmed = line.trim_start();
+        // A carriage return stays: Postfix keeps it inside a joined line and drops
+        // it only with the trailing white space each parser trims.
+        let line = raw;
+        let trimmed = line.trim_start_matches(is_space);
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
@@ -103,9 +111,15 @@ pub fn lines_in_order(path: &str, text: &str) -> Vec<Result<LogicalLine, Warning
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning(pub String);
 
+/// Shows the warning as Postfix prints it: control characters (a tab in a bad
+/// line, say) become `?` (Postfix `printable`).
 impl std::fmt::Display for Warning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        use std::fmt::Write;
+        for c in self.0.chars() {
+            f.write_char(if c.is_ascii_control() { '?' } else { c })?;
+        }
+        Ok(())
     }
 }
 
@@ -127,7 +141,7 @@ pub fn read_file(path: &str) -> Result<String, TableError> {
 /// Removes one level of `{ ... }` from `text` and the white space just inside it
 /// (Postfix `extpar`). `what` names the table in the error, as `regexp map`.
 pub fn strip_braces<'a>(text: &'a str, what: &str) -> Result<&'a str, TableError> {
-    let t = text.trim();
+    let t = text.trim_matches(is_space);
     if !t.starts_with('{') {
         return Err(TableError::Malformed(format!(
             "{what}: no '{{' at start of text in \"{text}\""
@@ -145,7 +159,7 @@ pub fn strip_braces<'a>(text: &'a str, what: &str) -> Result<&'a str, TableError
                             "{what}: syntax error after '}}' in \"{text}\""
                         )));
                     }
-                    return Ok(t[1..i].trim());
+                    return Ok(t[1..i].trim_matches(is_space));
                 }
             }
             _ => {}
@@ -163,7 +177,7 @@ pub fn split_outside_braces(text: &str) -> Vec<&str> {
     let mut depth = 0usize;
     let mut start: Option<usize> = None;
     for (i, c) in text.char_indices() {
-        let sep = depth == 0 && (c.is_whitespace() || c == ',');
+        let sep = depth == 0 && (is_space(c) || c == ',');
         if sep {
             if let Some(s) = start.take() {
                 out.push(&text[s..i]);
@@ -208,6 +222,7 @@ pub fn pattern_source(name: &str, what: &str) -> Result<String, TableError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -237,6 +252,13 @@ mod tests {
         assert_eq!(lines[0].text, "a 1  2\tthree");
         assert_eq!((lines[0].first_line, lines[0].last_line), (1, 4));
         assert_eq!(lines[1].text, "b x");
+    }
+
+    #[test]
+    fn carriage_returns_stay_inside_joined_lines() {
+        let (lines, _) = logical_lines("a b\r\n  c\r\n\r\n\u{a0}x y\n");
+        assert_eq!(lines[0].text, "a b\r  c\r");
+        assert_eq!(lines[1].text, "\u{a0}x y");
     }
 
     #[test]

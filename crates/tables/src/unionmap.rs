@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::source::{split_outside_braces, strip_braces};
+use crate::source::{split_outside_braces, strip_braces, Warning};
 use crate::{OpenOptions, Table, TableError};
 
 /// Opens the tables listed in a `unionmap:` or `pipemap:` name.
@@ -29,11 +29,18 @@ pub(crate) fn open_members(
     specs.into_iter().map(|s| crate::open(s, opts)).collect()
 }
 
+/// The members' warnings, in member order, for the composite to show as its own.
+pub(crate) fn member_warnings(members: &[Arc<dyn Table>]) -> Vec<Warning> {
+    members.iter().flat_map(|t| t.warnings().to_vec()).collect()
+}
+
 /// Opens `unionmap:{...}`.
 pub fn open(name: &str, opts: &OpenOptions) -> Result<Arc<dyn Table>, TableError> {
+    let members = open_members("unionmap", name, opts)?;
     Ok(Arc::new(Union {
         spec: format!("unionmap:{name}"),
-        members: open_members("unionmap", name, opts)?,
+        warnings: member_warnings(&members),
+        members,
     }))
 }
 
@@ -42,6 +49,7 @@ pub fn open(name: &str, opts: &OpenOptions) -> Result<Arc<dyn Table>, TableError
 pub struct Union {
     spec: String,
     members: Vec<Arc<dyn Table>>,
+    warnings: Vec<Warning>,
 }
 
 impl Table for Union {
@@ -57,9 +65,12 @@ impl Table for Union {
                     None => found = Some(v),
                 },
                 Ok(None) => {}
-                Err(TableError::Query { reason, .. }) => {
+                Err(TableError::Query {
+                    operation, reason, ..
+                }) => {
                     return Err(TableError::Query {
                         spec: self.spec.clone(),
+                        operation,
                         reason,
                     })
                 }
@@ -72,9 +83,20 @@ impl Table for Union {
     fn spec(&self) -> &str {
         &self.spec
     }
+
+    fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// A pattern table only when every member is one, so partial keys still reach
+    /// the members that take them.
+    fn is_pattern(&self) -> bool {
+        self.members.iter().all(|t| t.is_pattern())
+    }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -394,52 +394,5 @@ fn fold_words(line: &str) -> String {
     out
 }
 
-/// Temporary wiring until postconf's option parser (`mod.rs`) hands over a
-/// [`MasterOptions`]: recognises `[-c DIR] -M|-F|-P` with `f e X #` clustered or
-/// separate, and returns `None` for any other command line.
-pub fn from_args(args: &[std::ffi::OsString]) -> Option<(MasterOptions, Option<PathBuf>)> {
-    let mut view = None;
-    let mut edit = MasterEdit::Show;
-    let mut fold = false;
-    let mut config_dir = None;
-    let mut operands = Vec::new();
-    let mut args = args.iter().map(|a| a.to_string_lossy().into_owned());
-    while let Some(arg) = args.next() {
-        if operands.is_empty() && arg.len() > 1 && arg.starts_with('-') {
-            for (i, c) in arg[1..].char_indices() {
-                match c {
-                    'M' => view = Some(MasterView::Services),
-                    'F' => view = Some(MasterView::Fields),
-                    'P' => view = Some(MasterView::Params),
-                    'f' => fold = true,
-                    'e' => edit = MasterEdit::Edit,
-                    'X' => edit = MasterEdit::Remove,
-                    '#' => edit = MasterEdit::Comment,
-                    'c' => {
-                        let rest = &arg[i + 2..];
-                        config_dir = Some(PathBuf::from(match rest.is_empty() {
-                            true => args.next()?,
-                            false => rest.to_owned(),
-                        }));
-                        break;
-                    }
-                    _ => return None,
-                }
-            }
-        } else {
-            operands.push(arg);
-        }
-    }
-    Some((
-        MasterOptions {
-            view: view?,
-            edit,
-            fold,
-            operands,
-        },
-        config_dir,
-    ))
-}
-
 #[cfg(test)]
 mod tests;

@@ -11,7 +11,6 @@
 
 /// glibc's `regerror` texts.
 pub const EPAREN: &str = "Unmatched ( or \\(";
-pub const ERPAREN: &str = "Unmatched ) or \\)";
 pub const EBRACK: &str = "Unmatched [, [^, [:, [., or [=";
 pub const EBRACE: &str = "Unmatched \\{";
 pub const BADBR: &str = "Invalid content of \\{\\}";
@@ -22,6 +21,7 @@ pub const EESCAPE: &str = "Trailing backslash";
 pub const BADPAT: &str = "Invalid regular expression";
 pub const ECOLLATE: &str = "Invalid collation character";
 pub const ESIZE: &str = "Regular expression too big";
+pub const ESUBREG: &str = "Invalid back reference";
 /// Not glibc's: glibc accepts `\1`, the `regex` crate cannot match it.
 pub const NOBACKREF: &str = "back-references are not supported";
 
@@ -76,6 +76,8 @@ impl Translator<'_> {
         let mut groups: Vec<usize> = Vec::new();
         let mut atom: Option<Atom> = None;
         let mut branch_start = true;
+        // Groups closed so far: a back-reference to a later one is an error.
+        let mut closed = 0usize;
         while let Some(c) = self.peek() {
             self.pos += 1;
             let was_branch_start = branch_start;
@@ -94,7 +96,9 @@ impl Translator<'_> {
                             branch_start = true;
                         }
                         b')' if !self.extended => {
-                            let start = groups.pop().ok_or(ERPAREN)?;
+                            // glibc words an unmatched `\)` like an unmatched `\(`.
+                            let start = groups.pop().ok_or(EPAREN)?;
+                            closed += 1;
                             self.out.push(')');
                             atom = Some(Atom {
                                 start,
@@ -107,11 +111,18 @@ impl Translator<'_> {
                             branch_start = true;
                         }
                         b'{' if !self.extended => self.interval(&mut atom, was_branch_start)?,
-                        b'+' | b'?' if !self.extended => {
+                        b'+' | b'?' if !self.extended && !was_branch_start => {
                             self.quantify(&mut atom, if e == b'+' { "+" } else { "?" })?
                         }
+                        b'1'..=b'9' if usize::from(e - b'0') > closed => return Err(ESUBREG),
                         b'1'..=b'9' => return Err(NOBACKREF),
-                        b'w' | b'W' | b's' | b'S' | b'b' | b'B' => {
+                        b'b' | b'B' => {
+                            // Word boundaries are anchors: nothing to repeat.
+                            self.out.push('\\');
+                            self.out.push(e as char);
+                            atom = None;
+                        }
+                        b'w' | b'W' | b's' | b'S' => {
                             let start = self.out.len();
                             self.out.push('\\');
                             self.out.push(e as char);
@@ -147,6 +158,7 @@ impl Translator<'_> {
                 }
                 b')' if self.extended && !groups.is_empty() => {
                     let start = groups.pop().unwrap_or(0);
+                    closed += 1;
                     self.out.push(')');
                     atom = Some(Atom {
                         start,
@@ -234,7 +246,9 @@ impl Translator<'_> {
         Ok(())
     }
 
-    /// After `{` (ERE) or `\{` (BRE): `{m}`, `{m,}`, `{m,n}`, `{,n}`.
+    /// After `{` (ERE) or `\{` (BRE): `{m}`, `{m,}`, `{m,n}`, `{,n}`. As glibc reads
+    /// it: each number runs to `,` or the closing brace, the end of the pattern
+    /// first is "Unmatched \{", anything else wrong is "Invalid content of \{\}".
     fn interval(
         &mut self,
         atom: &mut Option<Atom>,
@@ -243,45 +257,64 @@ impl Translator<'_> {
         if atom.is_none() || branch_start {
             return Err(BADRPT);
         }
-        let mut nums: [Option<u32>; 2] = [None, None];
-        let mut comma = false;
-        loop {
-            let Some(c) = self.peek() else {
-                return Err(EBRACE);
-            };
-            self.pos += 1;
-            match c {
-                b'0'..=b'9' => {
-                    let slot = &mut nums[usize::from(comma)];
-                    let v = slot
-                        .unwrap_or(0)
-                        .saturating_mul(10)
-                        .saturating_add(u32::from(c - b'0'));
-                    *slot = Some(v.min(DUP_MAX + 1));
-                }
-                b',' if !comma => comma = true,
-                b'}' if self.extended => break,
-                b'\\' if !self.extended && self.peek() == Some(b'}') => {
-                    self.pos += 1;
-                    break;
-                }
-                _ => return Err(BADBR),
-            }
-        }
-        let min = nums[0].unwrap_or(0);
-        if nums[0].is_none() && !comma {
+        let (min, bad_min, stop) = self.number();
+        if stop.is_some() && bad_min {
             return Err(BADBR);
         }
-        if min > DUP_MAX || nums[1].is_some_and(|m| m > DUP_MAX) {
+        let (max, bad_max, comma) = match stop {
+            None => return Err(EBRACE),
+            Some(b',') => match self.number() {
+                (_, _, None) => return Err(EBRACE),
+                (_, _, Some(b',')) => return Err(BADBR),
+                (max, bad, Some(_)) => (max, bad, true),
+            },
+            Some(_) => (None, false, false),
+        };
+        if bad_min || bad_max || (min.is_none() && !comma) {
+            return Err(BADBR);
+        }
+        let min = min.unwrap_or(0);
+        if min > DUP_MAX || max.is_some_and(|m| m > DUP_MAX) {
             return Err(ESIZE);
         }
-        let q = match (comma, nums[1]) {
+        let q = match (comma, max) {
             (false, _) => format!("{{{min}}}"),
             (true, None) => format!("{{{min},}}"),
             (true, Some(max)) if max < min => return Err(BADBR),
             (true, Some(max)) => format!("{{{min},{max}}}"),
         };
         self.quantify(atom, &q)
+    }
+
+    /// One number of an interval: its value (none when empty), whether anything
+    /// but digits was in it, and what ended it (`,`, `}`, or the end: `None`).
+    fn number(&mut self) -> (Option<u32>, bool, Option<u8>) {
+        let mut value: Option<u32> = None;
+        let mut bad = false;
+        while let Some(c) = self.peek() {
+            self.pos += 1;
+            match c {
+                b',' => return (value, bad, Some(b',')),
+                b'}' if self.extended => return (value, bad, Some(b'}')),
+                b'\\' => {
+                    let next = self.peek();
+                    self.pos += 1;
+                    if next == Some(b'}') && !self.extended {
+                        return (value, bad, Some(b'}'));
+                    }
+                    bad = true;
+                }
+                b'0'..=b'9' => {
+                    let v = value
+                        .unwrap_or(0)
+                        .saturating_mul(10)
+                        .saturating_add(u32::from(c - b'0'));
+                    value = Some(v.min(DUP_MAX + 1));
+                }
+                _ => bad = true,
+            }
+        }
+        (value, bad, None)
     }
 
     /// After `[`: a bracket expression, where a backslash is an ordinary character.
@@ -319,6 +352,10 @@ impl Translator<'_> {
                     set.push_str("[:");
                     set.push_str(name);
                     set.push_str(":]");
+                    // A class cannot start a range.
+                    if self.peek() == Some(b'-') && self.peek_at(1).is_some_and(|n| n != b']') {
+                        return Err(ERANGE);
+                    }
                     continue;
                 }
                 match name {
@@ -390,6 +427,7 @@ fn push_class_byte(out: &mut String, b: u8) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -412,6 +450,8 @@ mod tests {
         assert_eq!(translate("a{2,1}", true, false), Err(BADBR));
         assert_eq!(translate("[b-a]", true, false), Err(ERANGE));
         assert_eq!(translate("[[:foo:]]", true, false), Err(ECTYPE));
+        assert_eq!(translate("[[:alpha:]-z]", true, false), Err(ERANGE));
+        assert_eq!(translate("[z-[:alpha:]]", true, false), Err(ERANGE));
         assert_eq!(translate("*a", true, false), Err(BADRPT));
         assert_eq!(translate("^*a", true, false), Err(BADRPT));
         assert_eq!(translate("a|*b", true, false), Err(BADRPT));
@@ -419,6 +459,14 @@ mod tests {
         assert_eq!(translate("[[.ab.]]", true, false), Err(ECOLLATE));
         assert_eq!(translate("a{99999}", true, false), Err(ESIZE));
         assert_eq!(translate("a\\", true, false), Err(EESCAPE));
+        assert_eq!(translate("a\\b*", true, false), Err(BADRPT));
+        assert_eq!(translate("b{2a", true, false), Err(EBRACE));
+        assert_eq!(translate("a{x}", true, false), Err(BADBR));
+        assert_eq!(translate("a}{^?,[", true, false), Err(BADBR));
+        assert_eq!(translate("a{,2a", true, false), Err(EBRACE));
+        assert_eq!(translate("a{}", true, false), Err(BADBR));
+        assert_eq!(translate("a{1,2,3}", true, false), Err(BADBR));
+        assert_eq!(translate("A{bb\\}", true, false), Err(EBRACE));
     }
 
     #[test]
@@ -444,7 +492,9 @@ mod tests {
         assert!(m("a|b", false, "a|b"));
         assert!(m("a\\|b", false, "b"));
         assert!(m("x^y$z", false, "x^y$z"));
-        assert_eq!(translate("a\\)", false, false), Err(ERPAREN));
+        assert_eq!(translate("a\\)", false, false), Err(EPAREN));
         assert_eq!(translate("\\(a\\)\\1", false, false), Err(NOBACKREF));
+        assert_eq!(translate("\\(a\\)\\2", false, false), Err(ESUBREG));
+        assert!(m("\\+,", false, "+,"));
     }
 }

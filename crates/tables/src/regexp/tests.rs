@@ -92,10 +92,30 @@ fn flags_toggle_defaults() {
     assert_eq!(q(&t, "y\nx").as_deref(), Some("ml"));
     let t = table(Flavor::Regexp, "/\\(g\\)x*/x bre$1\n");
     assert_eq!(q(&t, "Gxx").as_deref(), Some("breG"));
+    let t = table(Flavor::Pcre, "/(*NO_JIT)^z(.*)/U verb[$1]\n");
+    assert!(warnings(&t).is_empty(), "{:?}", warnings(&t));
+    assert_eq!(q(&t, "zab").as_deref(), Some("verb[]"));
     let t = table(Flavor::Pcre, "/a b/x ext\n/^q.*?r/U greedy\n/b/A anch\n");
     assert_eq!(q(&t, "ab").as_deref(), Some("ext"));
     assert_eq!(q(&t, "bc").as_deref(), Some("anch"));
     assert_eq!(q(&t, "cb"), None);
+}
+
+#[test]
+fn pcre_dollar_end_only_and_obsolete_x() {
+    let t = table(
+        Flavor::Pcre,
+        "/a$/E endonly\n/b[$]$/E cls\n/\\Q$\\E$/E quoted\n/c/X extra\n/a$/ plain\n",
+    );
+    assert_eq!(q(&t, "a").as_deref(), Some("endonly"));
+    assert_eq!(q(&t, "a\n").as_deref(), Some("plain"));
+    assert_eq!(q(&t, "b$").as_deref(), Some("cls"));
+    assert_eq!(q(&t, "$").as_deref(), Some("quoted"));
+    assert_eq!(q(&t, "c").as_deref(), Some("extra"));
+    assert_eq!(
+        warnings(&t),
+        ["pcre map /t, line 4: ignoring obsolete regexp option \"X\""]
+    );
 }
 
 #[test]

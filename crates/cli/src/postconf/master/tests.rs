@@ -130,18 +130,3 @@ fn missing_master_cf() {
         )
     );
 }
-
-#[test]
-fn temporary_argument_wiring() {
-    let args: Vec<std::ffi::OsString> = ["-c", "/x", "-Mf", "smtp/inet"]
-        .iter()
-        .map(Into::into)
-        .collect();
-    let (opts, dir) = from_args(&args).expect("master options");
-    assert_eq!(dir.as_deref(), Some(Path::new("/x")));
-    assert_eq!(
-        (opts.view, opts.fold, opts.operands.len()),
-        (MasterView::Services, true, 1)
-    );
-    assert!(from_args(&["-n".into()]).is_none());
-}
