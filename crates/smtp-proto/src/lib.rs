@@ -17,11 +17,15 @@
 //! - `server`: `ServerDialogue`, the smtpd command-order state machine.
 //! - `client`: `ClientDialogue`, the smtp/lmtp client transaction with PIPELINING.
 
+pub mod command;
 pub mod data;
 pub mod line;
+pub mod path;
 pub mod replies;
 pub mod reply;
 
+pub use command::{Command, SyntaxError, Verb};
 pub use data::{DataDecoder, DataEncoder, Progress};
 pub use line::{BareNewline, Ending, Frame, LineFramer};
+pub use path::{Address, ReversePath};
 pub use reply::{EnhancedStatus, Reply, ReplyError, ReplyParser};

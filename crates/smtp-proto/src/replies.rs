@@ -209,6 +209,10 @@ pub fn starttls_syntax() -> Reply {
 pub fn starttls_ready() -> Reply {
     r(220, st(2, 0, 0), "Ready to start TLS")
 }
+/// Not checked against Postfix yet (needs SASL configured).
+pub fn auth_syntax() -> Reply {
+    r(501, st(5, 5, 4), "Syntax: AUTH mechanism")
+}
 pub fn auth_not_enabled() -> Reply {
     r(503, st(5, 5, 1), "Error: authentication not enabled")
 }
