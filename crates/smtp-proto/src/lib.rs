@@ -17,15 +17,20 @@
 //! - `server`: `ServerDialogue`, the smtpd command-order state machine.
 //! - `client`: `ClientDialogue`, the smtp/lmtp client transaction with PIPELINING.
 
+pub mod bdat;
 pub mod command;
 pub mod data;
+pub mod extensions;
 pub mod line;
 pub mod path;
 pub mod replies;
 pub mod reply;
+pub mod server;
 
 pub use command::{Command, SyntaxError, Verb};
 pub use data::{DataDecoder, DataEncoder, Progress};
 pub use line::{BareNewline, Ending, Frame, LineFramer};
 pub use path::{Address, ReversePath};
+pub use extensions::{Extensions, ServerExtensions};
 pub use reply::{EnhancedStatus, Reply, ReplyError, ReplyParser};
+pub use server::{Action, Decision, Next, ServerConfig, ServerDialogue, Verdict};
