@@ -18,6 +18,7 @@
 //! - `client`: `ClientDialogue`, the smtp/lmtp client transaction with PIPELINING.
 
 pub mod bdat;
+pub mod client;
 pub mod command;
 pub mod data;
 pub mod extensions;
@@ -27,6 +28,7 @@ pub mod replies;
 pub mod reply;
 pub mod server;
 
+pub use client::{ClientConfig, ClientDialogue, ClientEvent, Envelope};
 pub use command::{Command, SyntaxError, Verb};
 pub use data::{DataDecoder, DataEncoder, Progress};
 pub use line::{BareNewline, Ending, Frame, LineFramer};
