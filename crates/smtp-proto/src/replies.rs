@@ -82,6 +82,10 @@ pub fn mail_syntax() -> Reply {
 pub fn bad_sender_syntax() -> Reply {
     r(501, st(5, 1, 7), "Bad sender address syntax")
 }
+/// MAIL before HELO/EHLO with `smtpd_helo_required = yes`.
+pub fn helo_first() -> Reply {
+    r(503, st(5, 5, 1), "Error: send HELO/EHLO first")
+}
 pub fn nested_mail() -> Reply {
     r(503, st(5, 5, 1), "Error: nested MAIL command")
 }
@@ -143,7 +147,7 @@ pub fn start_data() -> Reply {
 pub fn queued(queue_id: &str) -> Reply {
     r(250, st(2, 0, 0), &format!("Ok: queued as {queue_id}"))
 }
-/// DATA or BDAT LAST after every RCPT was rejected.
+/// DATA or BDAT inside a transaction that has no accepted recipient.
 pub fn no_valid_recipients() -> Reply {
     r(554, st(5, 5, 1), "Error: no valid recipients")
 }
@@ -183,6 +187,10 @@ pub fn ok() -> Reply {
 }
 pub fn rset_syntax() -> Reply {
     r(501, st(5, 5, 4), "Syntax: RSET")
+}
+/// `disable_vrfy_command = yes`.
+pub fn vrfy_disabled() -> Reply {
+    r(502, st(5, 5, 1), "VRFY command is disabled")
 }
 pub fn vrfy_syntax() -> Reply {
     r(501, st(5, 5, 4), "Syntax: VRFY address [SMTPUTF8]")

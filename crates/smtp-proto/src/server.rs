@@ -39,6 +39,10 @@ pub struct ServerConfig {
     pub extensions: Extensions,
     /// TLS is configured (and not yet active) so STARTTLS is offered.
     pub tls_available: bool,
+    /// `smtpd_helo_required`.
+    pub helo_required: bool,
+    /// `disable_vrfy_command`.
+    pub vrfy_disabled: bool,
     /// The client may use XCLIENT / XFORWARD (`smtpd_authorized_x*_hosts`).
     pub xclient_authorized: bool,
     pub xforward_authorized: bool,
@@ -58,6 +62,8 @@ impl Default for ServerConfig {
             bare_newline_reject_code: 550,
             extensions: Extensions::default(),
             tls_available: false,
+            helo_required: false,
+            vrfy_disabled: false,
             xclient_authorized: false,
             xforward_authorized: false,
         }
@@ -247,10 +253,13 @@ impl ServerDialogue {
         };
         match cmd {
             Command::Mail { .. } if in_tx => Err(replies::nested_mail()),
+            Command::Mail { .. } if self.config.helo_required && self.helo.is_none() => Err(replies::helo_first()),
+            Command::Vrfy { .. } if self.config.vrfy_disabled => Err(replies::vrfy_disabled()),
             Command::Rcpt { .. } if !in_tx => Err(replies::need_mail()),
             Command::Rcpt { .. } if in_bdat => Err(replies::rcpt_after_bdat()),
             Command::Data if in_bdat => Err(replies::data_after_bdat()),
-            Command::Data if self.recipient_count() == 0 => Err(replies::need_rcpt()),
+            Command::Data if !in_tx => Err(replies::need_rcpt()),
+            Command::Data if self.recipient_count() == 0 => Err(replies::no_valid_recipients()),
             Command::Etrn { .. } if in_tx => Err(replies::etrn_in_transaction()),
             Command::StartTls if !self.config.tls_available || self.tls_active => Err(replies::command_not_implemented()),
             Command::Auth { .. } if self.config.extensions.auth.is_empty() => Err(replies::auth_not_enabled()),
@@ -262,7 +271,10 @@ impl ServerDialogue {
                 Some(Verb::Rcpt) if !in_tx => Err(replies::need_mail()),
                 Some(Verb::Rcpt) if in_bdat => Err(replies::rcpt_after_bdat()),
                 Some(Verb::Data) if in_bdat => Err(replies::data_after_bdat()),
-                Some(Verb::Data) if self.recipient_count() == 0 => Err(replies::need_rcpt()),
+                Some(Verb::Data) if !in_tx => Err(replies::need_rcpt()),
+                Some(Verb::Data) if self.recipient_count() == 0 => Err(replies::no_valid_recipients()),
+                Some(Verb::Mail) if self.config.helo_required && self.helo.is_none() => Err(replies::helo_first()),
+                Some(Verb::Vrfy) if self.config.vrfy_disabled => Err(replies::vrfy_disabled()),
                 Some(Verb::Etrn) if in_tx => Err(replies::etrn_in_transaction()),
                 Some(Verb::XClient | Verb::XForward) if in_tx => Err(replies::mail_transaction_in_progress()),
                 Some(Verb::Auth) if self.config.extensions.auth.is_empty() => Err(replies::auth_not_enabled()),

@@ -93,7 +93,7 @@ fn command_order_as_postfix() {
         "250 2.1.0 Ok",
         "503 5.5.1 Error: nested MAIL command",
         "503 5.5.1 Error: nested MAIL command",
-        "503 5.5.1 Error: need RCPT command",
+        "554 5.5.1 Error: no valid recipients",
         "501 5.5.4 Syntax: RCPT TO:<address>",
         "250 2.1.5 Ok",
         "503 Error: MAIL transaction in progress",
@@ -114,6 +114,32 @@ fn command_order_as_postfix() {
         "221 2.0.0 Bye",
     ];
     assert_eq!(got, want);
+}
+
+#[test]
+fn data_without_recipients_and_optional_rules() {
+    let got = transcript(config(), "DATA x\r\nMAIL FROM:<a@b>\r\nDATA x\r\nDATA\r\n");
+    assert_eq!(
+        got,
+        [
+            "503 5.5.1 Error: need RCPT command",
+            "250 2.1.0 Ok",
+            "554 5.5.1 Error: no valid recipients",
+            "554 5.5.1 Error: no valid recipients"
+        ]
+    );
+    let cfg = ServerConfig { helo_required: true, vrfy_disabled: true, ..config() };
+    let got = transcript(cfg, "MAIL FROM:<a@b>\r\nVRFY root\r\nHELO x\r\nVRFY\r\nMAIL FROM:<a@b>\r\n");
+    assert_eq!(
+        got,
+        [
+            "503 5.5.1 Error: send HELO/EHLO first",
+            "502 5.5.1 VRFY command is disabled",
+            "250 mx.example.test",
+            "502 5.5.1 VRFY command is disabled",
+            "250 2.1.0 Ok"
+        ]
+    );
 }
 
 #[test]
