@@ -11,7 +11,9 @@ use smtp_proto::reply::Reply;
 use smtp_proto::server::{Next, ServerConfig, ServerDialogue, Verdict};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&knobs, mut input)) = data.split_first() else { return };
+    let Some((&knobs, mut input)) = data.split_first() else {
+        return;
+    };
     let config = ServerConfig {
         hostname: "mx.example".into(),
         recipient_limit: usize::from(knobs & 3) + 1,
@@ -34,7 +36,12 @@ fuzz_target!(|data: &[u8]| {
         steps += 1;
         assert!(steps < 100_000, "no progress");
         let (line_len, consumed, ending) = match framer.next(input) {
-            Frame::Line { len, consumed, ending, .. } => (len, consumed, ending),
+            Frame::Line {
+                len,
+                consumed,
+                ending,
+                ..
+            } => (len, consumed, ending),
             Frame::Overlong { len, consumed } => (len, consumed, smtp_proto::line::Ending::CrLf),
             Frame::Discard { consumed } => {
                 input = &input[consumed..];
@@ -53,7 +60,11 @@ fuzz_target!(|data: &[u8]| {
                 Next::ReadCommand | Next::Close | Next::StartTls => break,
                 Next::Decide(_) => {
                     flip = !flip;
-                    let verdict = if flip { Verdict::Accept } else { Verdict::Reply(Reply::new(550, None, "no")) };
+                    let verdict = if flip {
+                        Verdict::Accept
+                    } else {
+                        Verdict::Reply(Reply::new(550, None, "no"))
+                    };
                     dialogue.decided(verdict)
                 }
                 Next::ReceiveData => {

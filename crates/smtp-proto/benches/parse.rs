@@ -9,10 +9,11 @@ use smtp_proto::line::{Frame, LineFramer};
 /// A plausible message: headers, then 76-character body lines with a few dot-lines.
 fn message(size: usize) -> Vec<u8> {
     let mut content = Vec::with_capacity(size + 1024);
-    content.extend_from_slice(b"From: a@example.com\r\nTo: b@example.org\r\nSubject: bench\r\n\r\n");
+    content
+        .extend_from_slice(b"From: a@example.com\r\nTo: b@example.org\r\nSubject: bench\r\n\r\n");
     let mut n = 0u32;
     while content.len() < size {
-        if n % 50 == 0 {
+        if n.is_multiple_of(50) {
             content.extend_from_slice(b".a line that starts with a dot\r\n");
         }
         content.extend_from_slice(format!("{n:08} ").as_bytes());
@@ -45,14 +46,18 @@ fn data(c: &mut Criterion) {
             total
         })
     });
-    group.bench_function("encode_8MiB", |b| b.iter(|| black_box(encode_message(black_box(&wire)).len())));
+    group.bench_function("encode_8MiB", |b| {
+        b.iter(|| black_box(encode_message(black_box(&wire)).len()))
+    });
     group.finish();
 }
 
 fn lines(c: &mut Criterion) {
     let mut input = Vec::new();
     for i in 0..10_000 {
-        input.extend_from_slice(format!("RCPT TO:<user{i}@example.com> NOTIFY=FAILURE\r\n").as_bytes());
+        input.extend_from_slice(
+            format!("RCPT TO:<user{i}@example.com> NOTIFY=FAILURE\r\n").as_bytes(),
+        );
     }
     let mut group = c.benchmark_group("commands");
     group.throughput(Throughput::Bytes(input.len() as u64));

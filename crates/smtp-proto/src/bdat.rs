@@ -26,11 +26,17 @@ impl BdatReader {
     /// Takes up to the rest of the chunk from `input`; returns the bytes that belong to the
     /// chunk (a prefix of `input`). The chunk is complete when `remaining() == 0`.
     pub fn take<'a>(&mut self, input: &'a [u8]) -> &'a [u8] {
-        let n = usize::try_from(self.remaining).unwrap_or(usize::MAX).min(input.len());
+        let n = usize::try_from(self.remaining)
+            .unwrap_or(usize::MAX)
+            .min(input.len());
         let chunk = &input[..n];
         for (i, &b) in chunk.iter().enumerate() {
             if b == b'\n' {
-                let cr = if i == 0 { self.prev_cr } else { chunk[i - 1] == b'\r' };
+                let cr = if i == 0 {
+                    self.prev_cr
+                } else {
+                    chunk[i - 1] == b'\r'
+                };
                 self.bare_lf += u64::from(!cr);
             }
         }

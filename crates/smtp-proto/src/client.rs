@@ -123,7 +123,11 @@ impl ClientDialogue {
 
     /// The content and its end marker were written.
     pub fn content_sent(&mut self) {
-        self.end_replies = if self.config.lmtp { self.accepted.len() } else { 1 };
+        self.end_replies = if self.config.lmtp {
+            self.accepted.len()
+        } else {
+            1
+        };
         self.expect.push_back(Expect::EndOfData);
     }
 
@@ -143,7 +147,9 @@ impl ClientDialogue {
             Expect::Greeting if reply.code / 100 == 2 => {
                 let verb = if self.config.lmtp { "LHLO" } else { "EHLO" };
                 self.expect.push_back(Expect::Ehlo);
-                vec![ClientEvent::Send(format!("{verb} {}\r\n", self.config.helo_name).into_bytes())]
+                vec![ClientEvent::Send(
+                    format!("{verb} {}\r\n", self.config.helo_name).into_bytes(),
+                )]
             }
             Expect::Ehlo if reply.code / 100 == 2 => {
                 self.ext = ServerExtensions::parse(&reply);
@@ -151,7 +157,9 @@ impl ClientDialogue {
             }
             Expect::Ehlo if !self.config.lmtp && reply.is_permanent() => {
                 self.expect.push_back(Expect::Helo);
-                vec![ClientEvent::Send(format!("HELO {}\r\n", self.config.helo_name).into_bytes())]
+                vec![ClientEvent::Send(
+                    format!("HELO {}\r\n", self.config.helo_name).into_bytes(),
+                )]
             }
             Expect::Helo if reply.code / 100 == 2 => {
                 self.ext = ServerExtensions::default();
@@ -160,12 +168,18 @@ impl ClientDialogue {
             Expect::Greeting | Expect::Ehlo | Expect::Helo => {
                 self.expect.clear();
                 self.expect.push_back(Expect::Quit);
-                vec![ClientEvent::SessionFailed(reply), ClientEvent::Send(b"QUIT\r\n".to_vec())]
+                vec![
+                    ClientEvent::SessionFailed(reply),
+                    ClientEvent::Send(b"QUIT\r\n".to_vec()),
+                ]
             }
             Expect::Mail => self.on_mail(reply),
             Expect::Rcpt(i) => self.on_rcpt(i, reply),
             Expect::Data => self.on_data(reply),
-            Expect::Abandoned => vec![ClientEvent::Send(b"RSET\r\n".to_vec())].into_iter().chain(self.expect_rset()).collect(),
+            Expect::Abandoned => vec![ClientEvent::Send(b"RSET\r\n".to_vec())]
+                .into_iter()
+                .chain(self.expect_rset())
+                .collect(),
             Expect::EndOfData => self.on_end_of_data(reply),
             Expect::Rset => self.finish_transaction(None),
             Expect::Quit => vec![ClientEvent::Close],
@@ -194,7 +208,10 @@ impl ClientDialogue {
     fn on_rcpt(&mut self, index: usize, reply: Reply) -> Vec<ClientEvent> {
         let mut out = Vec::new();
         if let Some(mail_reply) = &self.mail_failed {
-            out.push(ClientEvent::Recipient { index, reply: mail_reply.clone() });
+            out.push(ClientEvent::Recipient {
+                index,
+                reply: mail_reply.clone(),
+            });
         } else if reply.is_positive() {
             self.accepted.push(index);
         } else {
@@ -207,7 +224,9 @@ impl ClientDialogue {
     }
 
     fn send_next_rcpt(&mut self) -> Vec<ClientEvent> {
-        let Some(env) = &self.envelope else { return Vec::new() };
+        let Some(env) = &self.envelope else {
+            return Vec::new();
+        };
         if self.next_rcpt < env.recipients.len() {
             let i = self.next_rcpt;
             self.next_rcpt += 1;
@@ -269,16 +288,29 @@ impl ClientDialogue {
     }
 
     fn accepted_outcomes(&self, reply: &Reply) -> Vec<ClientEvent> {
-        self.accepted.iter().map(|&index| ClientEvent::Recipient { index, reply: reply.clone() }).collect()
+        self.accepted
+            .iter()
+            .map(|&index| ClientEvent::Recipient {
+                index,
+                reply: reply.clone(),
+            })
+            .collect()
     }
 
     /// Non-pipelined MAIL failure: every recipient gets the MAIL reply; RSET is in flight.
     fn finish_transaction_pending_rset(&mut self) -> Vec<ClientEvent> {
-        let Some(reply) = self.mail_failed.clone() else { return Vec::new() };
+        let Some(reply) = self.mail_failed.clone() else {
+            return Vec::new();
+        };
         let n = self.envelope.as_ref().map_or(0, |e| e.recipients.len());
         self.expect.push_back(Expect::Rset);
         self.next_rcpt = n;
-        (0..n).map(|index| ClientEvent::Recipient { index, reply: reply.clone() }).collect()
+        (0..n)
+            .map(|index| ClientEvent::Recipient {
+                index,
+                reply: reply.clone(),
+            })
+            .collect()
     }
 
     fn finish_transaction(&mut self, events: Option<Vec<ClientEvent>>) -> Vec<ClientEvent> {
@@ -307,13 +339,27 @@ impl ClientDialogue {
         if !self.ext.has("AUTH") {
             params.auth = None;
         }
-        Command::Mail { from: env.from.clone(), params }.to_line()
+        Command::Mail {
+            from: env.from.clone(),
+            params,
+        }
+        .to_line()
     }
 
     fn rcpt_command(&self, env: &Envelope, index: usize) -> String {
-        let Some((to, params)) = env.recipients.get(index) else { return String::new() };
-        let params = if self.ext.has("DSN") { params.clone() } else { RcptParams::default() };
-        Command::Rcpt { to: to.clone(), params }.to_line()
+        let Some((to, params)) = env.recipients.get(index) else {
+            return String::new();
+        };
+        let params = if self.ext.has("DSN") {
+            params.clone()
+        } else {
+            RcptParams::default()
+        };
+        Command::Rcpt {
+            to: to.clone(),
+            params,
+        }
+        .to_line()
     }
 }
 
@@ -344,15 +390,30 @@ mod tests {
     fn envelope(n: usize) -> Envelope {
         Envelope {
             from: ReversePath::Address(addr("a@b")),
-            params: MailParams { size: Some(100), ..MailParams::default() },
-            recipients: (0..n).map(|i| (addr(&format!("r{i}@x")), RcptParams::default())).collect(),
+            params: MailParams {
+                size: Some(100),
+                ..MailParams::default()
+            },
+            recipients: (0..n)
+                .map(|i| (addr(&format!("r{i}@x")), RcptParams::default()))
+                .collect(),
         }
     }
 
     fn ready(lmtp: bool, ehlo: &str) -> ClientDialogue {
-        let mut c = ClientDialogue::new(ClientConfig { lmtp, helo_name: "me.example".into() });
+        let mut c = ClientDialogue::new(ClientConfig {
+            lmtp,
+            helo_name: "me.example".into(),
+        });
         let ev = c.on_reply(reply("220 mx ESMTP\r\n"));
-        assert_eq!(sent(&ev), if lmtp { "LHLO me.example\r\n" } else { "EHLO me.example\r\n" });
+        assert_eq!(
+            sent(&ev),
+            if lmtp {
+                "LHLO me.example\r\n"
+            } else {
+                "EHLO me.example\r\n"
+            }
+        );
         let ev = c.on_reply(reply(ehlo));
         assert_eq!(ev, [ClientEvent::Ready]);
         c
@@ -362,27 +423,41 @@ mod tests {
     fn pipelined_transaction_with_one_rejected_recipient() {
         let mut c = ready(false, "250-mx\r\n250-PIPELINING\r\n250 SIZE 1000\r\n");
         let ev = c.start_transaction(envelope(2));
-        assert_eq!(sent(&ev), "MAIL FROM:<a@b> SIZE=100\r\nRCPT TO:<r0@x>\r\nRCPT TO:<r1@x>\r\nDATA\r\n");
+        assert_eq!(
+            sent(&ev),
+            "MAIL FROM:<a@b> SIZE=100\r\nRCPT TO:<r0@x>\r\nRCPT TO:<r1@x>\r\nDATA\r\n"
+        );
         assert!(c.on_reply(reply("250 2.1.0 Ok\r\n")).is_empty());
         let ev = c.on_reply(reply("550 5.1.1 no such user\r\n"));
-        assert!(matches!(&ev[..], [ClientEvent::Recipient { index: 0, reply }] if reply.code == 550));
+        assert!(
+            matches!(&ev[..], [ClientEvent::Recipient { index: 0, reply }] if reply.code == 550)
+        );
         assert!(c.on_reply(reply("250 2.1.5 Ok\r\n")).is_empty());
         assert_eq!(c.on_reply(reply("354 go\r\n")), [ClientEvent::SendContent]);
         c.content_sent();
         let ev = c.on_reply(reply("250 2.0.0 Ok: queued as X\r\n"));
-        assert!(matches!(&ev[..], [ClientEvent::Recipient { index: 1, reply }, ClientEvent::TransactionDone] if reply.code == 250));
+        assert!(
+            matches!(&ev[..], [ClientEvent::Recipient { index: 1, reply }, ClientEvent::TransactionDone] if reply.code == 250)
+        );
         assert_eq!(sent(&c.quit()), "QUIT\r\n");
         assert_eq!(c.on_reply(reply("221 bye\r\n")), [ClientEvent::Close]);
     }
 
     #[test]
     fn unpipelined_and_helo_fallback() {
-        let mut c = ClientDialogue::new(ClientConfig { lmtp: false, helo_name: "me".into() });
+        let mut c = ClientDialogue::new(ClientConfig {
+            lmtp: false,
+            helo_name: "me".into(),
+        });
         c.on_reply(reply("220 old\r\n"));
         assert_eq!(sent(&c.on_reply(reply("502 what\r\n"))), "HELO me\r\n");
         assert_eq!(c.on_reply(reply("250 old\r\n")), [ClientEvent::Ready]);
         let ev = c.start_transaction(envelope(1));
-        assert_eq!(sent(&ev), "MAIL FROM:<a@b>\r\n", "no SIZE without the extension");
+        assert_eq!(
+            sent(&ev),
+            "MAIL FROM:<a@b>\r\n",
+            "no SIZE without the extension"
+        );
         assert_eq!(sent(&c.on_reply(reply("250 ok\r\n"))), "RCPT TO:<r0@x>\r\n");
         assert_eq!(sent(&c.on_reply(reply("250 ok\r\n"))), "DATA\r\n");
         assert_eq!(c.on_reply(reply("354 go\r\n")), [ClientEvent::SendContent]);
@@ -394,11 +469,16 @@ mod tests {
         c.start_transaction(envelope(2));
         assert!(c.on_reply(reply("451 4.3.0 try later\r\n")).is_empty());
         let ev = c.on_reply(reply("503 5.5.1 need MAIL\r\n"));
-        assert!(matches!(&ev[..], [ClientEvent::Recipient { index: 0, reply }] if reply.code == 451));
+        assert!(
+            matches!(&ev[..], [ClientEvent::Recipient { index: 0, reply }] if reply.code == 451)
+        );
         c.on_reply(reply("503 5.5.1 need MAIL\r\n"));
         let ev = c.on_reply(reply("554 5.5.1 no valid recipients\r\n"));
         assert_eq!(sent(&ev), "RSET\r\n");
-        assert_eq!(c.on_reply(reply("250 ok\r\n")), [ClientEvent::TransactionDone]);
+        assert_eq!(
+            c.on_reply(reply("250 ok\r\n")),
+            [ClientEvent::TransactionDone]
+        );
     }
 
     #[test]
@@ -414,7 +494,9 @@ mod tests {
         let ev = c.on_reply(reply("250 2.0.0 delivered\r\n"));
         assert!(matches!(&ev[..], [ClientEvent::Recipient { index: 0, .. }]));
         let ev = c.on_reply(reply("452 4.2.2 mailbox full\r\n"));
-        assert!(matches!(&ev[..], [ClientEvent::Recipient { index: 2, reply }, ClientEvent::TransactionDone] if reply.code == 452));
+        assert!(
+            matches!(&ev[..], [ClientEvent::Recipient { index: 2, reply }, ClientEvent::TransactionDone] if reply.code == 452)
+        );
     }
 
     #[test]
@@ -424,8 +506,14 @@ mod tests {
         c.on_reply(reply("250 ok\r\n"));
         c.on_reply(reply("550 no\r\n"));
         assert_eq!(sent(&c.on_reply(reply("354 go\r\n"))), ".\r\n");
-        assert_eq!(sent(&c.on_reply(reply("554 no valid recipients\r\n"))), "RSET\r\n");
-        assert_eq!(c.on_reply(reply("250 ok\r\n")), [ClientEvent::TransactionDone]);
+        assert_eq!(
+            sent(&c.on_reply(reply("554 no valid recipients\r\n"))),
+            "RSET\r\n"
+        );
+        assert_eq!(
+            c.on_reply(reply("250 ok\r\n")),
+            [ClientEvent::TransactionDone]
+        );
     }
 
     #[test]

@@ -21,13 +21,21 @@ use memchr::memmem;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
     /// Inside a line; `prev_cr` when the last byte written was a CR.
-    Text { prev_cr: bool },
+    Text {
+        prev_cr: bool,
+    },
     /// At the start of a line; `after_crlf` when the previous line ended in CRLF.
-    LineStart { after_crlf: bool },
+    LineStart {
+        after_crlf: bool,
+    },
     /// Read a `.` at the start of a line.
-    Dot { after_crlf: bool },
+    Dot {
+        after_crlf: bool,
+    },
     /// Read `.` CR at the start of a line.
-    DotCr { after_crlf: bool },
+    DotCr {
+        after_crlf: bool,
+    },
     Done,
 }
 
@@ -101,7 +109,11 @@ impl DataDecoder {
                 State::DotCr { after_crlf } => {
                     if input[pos] == b'\n' {
                         pos += 1;
-                        self.state = if after_crlf { State::Done } else { State::LineStart { after_crlf: true } };
+                        self.state = if after_crlf {
+                            State::Done
+                        } else {
+                            State::LineStart { after_crlf: true }
+                        };
                     } else {
                         out.push(b'\r');
                         self.state = State::Text { prev_cr: true };
@@ -110,7 +122,10 @@ impl DataDecoder {
             }
         }
         self.bytes_out += (out.len() - start_len) as u64;
-        Progress { consumed: pos, done: self.state == State::Done }
+        Progress {
+            consumed: pos,
+            done: self.state == State::Done,
+        }
     }
 
     /// Copies text up to and including the next line end that is followed by a dot (or to
@@ -122,17 +137,25 @@ impl DataDecoder {
             out.extend_from_slice(span);
             self.state = match span.last() {
                 Some(b'\n') => State::LineStart { after_crlf: true },
-                last => State::Text { prev_cr: last == Some(&b'\r') },
+                last => State::Text {
+                    prev_cr: last == Some(&b'\r'),
+                },
             };
             return span_len;
         }
         // Slow path: one line at a time up to the first bare LF.
         let Some(nl) = memchr::memchr(b'\n', span) else {
             out.extend_from_slice(span);
-            self.state = State::Text { prev_cr: span.last() == Some(&b'\r') };
+            self.state = State::Text {
+                prev_cr: span.last() == Some(&b'\r'),
+            };
             return span_len;
         };
-        let crlf = if nl == 0 { prev_cr } else { span[nl - 1] == b'\r' };
+        let crlf = if nl == 0 {
+            prev_cr
+        } else {
+            span[nl - 1] == b'\r'
+        };
         out.extend_from_slice(&span[..nl]);
         if crlf {
             out.push(b'\n');
@@ -163,7 +186,9 @@ impl DataDecoder {
 /// Whether `span` has an LF not preceded by CR (`prev_cr`: the byte before `span`).
 /// Branch-free over blocks so the compiler can vectorise it.
 fn has_bare_lf(prev_cr: bool, span: &[u8]) -> bool {
-    let Some(&first) = span.first() else { return false };
+    let Some(&first) = span.first() else {
+        return false;
+    };
     if first == b'\n' && !prev_cr {
         return true;
     }
@@ -173,7 +198,9 @@ fn has_bare_lf(prev_cr: bool, span: &[u8]) -> bool {
         let end = (start + BLOCK).min(span.len());
         let cur = &span[start..end];
         let prev = &span[start - 1..end - 1];
-        let bad = cur.iter().zip(prev).fold(0u8, |acc, (&c, &p)| acc | (u8::from(c == b'\n') & u8::from(p != b'\r')));
+        let bad = cur.iter().zip(prev).fold(0u8, |acc, (&c, &p)| {
+            acc | (u8::from(c == b'\n') & u8::from(p != b'\r'))
+        });
         if bad != 0 {
             return true;
         }
@@ -198,7 +225,10 @@ impl Default for DataEncoder {
 
 impl DataEncoder {
     pub fn new() -> Self {
-        Self { at_line_start: true, prev_cr: false }
+        Self {
+            at_line_start: true,
+            prev_cr: false,
+        }
     }
 
     /// Appends the wire form of `input` to `out`.
@@ -211,7 +241,11 @@ impl DataEncoder {
             self.at_line_start = false;
             match memchr::memchr(b'\n', rest) {
                 Some(nl) => {
-                    let crlf = if nl == 0 { self.prev_cr } else { rest[nl - 1] == b'\r' };
+                    let crlf = if nl == 0 {
+                        self.prev_cr
+                    } else {
+                        rest[nl - 1] == b'\r'
+                    };
                     out.extend_from_slice(&rest[..nl]);
                     out.extend_from_slice(if crlf { b"\n" } else { b"\r\n" });
                     self.at_line_start = true;
@@ -261,9 +295,16 @@ mod tests {
 
     #[test]
     fn unstuffs_and_stops_at_marker() {
-        let (out, p, bare) = decode_all(b"Subject: x\r\n\r\n..dot\r\n.x\r\n.\r\nMAIL FROM:<a@b>\r\n");
+        let (out, p, bare) =
+            decode_all(b"Subject: x\r\n\r\n..dot\r\n.x\r\n.\r\nMAIL FROM:<a@b>\r\n");
         assert_eq!(out, b"Subject: x\r\n\r\n.dot\r\nx\r\n");
-        assert_eq!(p, Progress { consumed: 28, done: true });
+        assert_eq!(
+            p,
+            Progress {
+                consumed: 28,
+                done: true
+            }
+        );
         assert_eq!(bare, 0);
     }
 
@@ -301,7 +342,11 @@ mod tests {
             let mut out = Vec::new();
             let p1 = d.decode(&input[..split], &mut out);
             assert!(!p1.done || split >= 9);
-            let p2 = if p1.done { p1 } else { d.decode(&input[split..], &mut out) };
+            let p2 = if p1.done {
+                p1
+            } else {
+                d.decode(&input[split..], &mut out)
+            };
             assert!(p2.done);
             assert_eq!(out, b"line\r\n", "split at {split}");
         }
@@ -309,7 +354,10 @@ mod tests {
 
     #[test]
     fn encoder_stuffs_and_normalises() {
-        assert_eq!(encode_message(b".a\n..b\r\nc"), b"..a\r\n...b\r\nc\r\n.\r\n");
+        assert_eq!(
+            encode_message(b".a\n..b\r\nc"),
+            b"..a\r\n...b\r\nc\r\n.\r\n"
+        );
         assert_eq!(encode_message(b""), b".\r\n");
         assert_eq!(encode_message(b".\r\n"), b"..\r\n.\r\n");
     }
@@ -330,7 +378,16 @@ mod tests {
     }
 
     fn alphabet() -> impl Strategy<Value = Vec<u8>> {
-        proptest::collection::vec(prop_oneof![Just(b'\r'), Just(b'\n'), Just(b'.'), Just(b'a'), any::<u8>()], 0..400)
+        proptest::collection::vec(
+            prop_oneof![
+                Just(b'\r'),
+                Just(b'\n'),
+                Just(b'.'),
+                Just(b'a'),
+                any::<u8>()
+            ],
+            0..400,
+        )
     }
 
     proptest! {

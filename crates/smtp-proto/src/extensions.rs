@@ -83,7 +83,11 @@ impl Extensions {
     pub fn ehlo_reply(&self, hostname: &str) -> Reply {
         let mut lines = vec![hostname.to_string()];
         lines.extend(self.keywords());
-        Reply { code: 250, status: None, lines }
+        Reply {
+            code: 250,
+            status: None,
+            lines,
+        }
     }
 }
 
@@ -127,16 +131,30 @@ impl ServerExtensions {
     }
 
     pub fn params(&self, keyword: &str) -> Option<&str> {
-        self.keywords.get(&keyword.to_ascii_uppercase()).map(String::as_str)
+        self.keywords
+            .get(&keyword.to_ascii_uppercase())
+            .map(String::as_str)
     }
 
     /// SIZE's limit: `Some(0)` when advertised without a number.
     pub fn size(&self) -> Option<u64> {
-        self.params("SIZE").map(|p| p.split(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0))
+        self.params("SIZE").map(|p| {
+            p.split(' ')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0)
+        })
     }
 
     pub fn auth_mechanisms(&self) -> Vec<String> {
-        self.params("AUTH").map(|p| p.split(' ').filter(|m| !m.is_empty()).map(str::to_ascii_uppercase).collect()).unwrap_or_default()
+        self.params("AUTH")
+            .map(|p| {
+                p.split(' ')
+                    .filter(|m| !m.is_empty())
+                    .map(str::to_ascii_uppercase)
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     pub fn pipelining(&self) -> bool {
@@ -155,7 +173,9 @@ mod tests {
 
     #[test]
     fn default_matches_postfix_3_7() {
-        let wire = Extensions::default().ehlo_reply("mx.example.test").to_bytes();
+        let wire = Extensions::default()
+            .ehlo_reply("mx.example.test")
+            .to_bytes();
         // Captured from Postfix 3.7.11 with message_size_limit = 10240000.
         let postfix = "250-mx.example.test\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-VRFY\r\n250-ETRN\r\n\
                        250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n";
@@ -164,9 +184,17 @@ mod tests {
 
     #[test]
     fn tls_and_auth_in_order() {
-        let ext = Extensions { starttls: true, auth: vec!["PLAIN".into(), "LOGIN".into()], auth_broken_clients: true, ..Extensions::default() };
+        let ext = Extensions {
+            starttls: true,
+            auth: vec!["PLAIN".into(), "LOGIN".into()],
+            auth_broken_clients: true,
+            ..Extensions::default()
+        };
         let kws = ext.keywords();
-        assert_eq!(&kws[3..7], ["ETRN", "STARTTLS", "AUTH PLAIN LOGIN", "AUTH=PLAIN LOGIN"]);
+        assert_eq!(
+            &kws[3..7],
+            ["ETRN", "STARTTLS", "AUTH PLAIN LOGIN", "AUTH=PLAIN LOGIN"]
+        );
     }
 
     #[test]

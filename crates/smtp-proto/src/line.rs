@@ -51,7 +51,12 @@ pub enum Frame {
     /// A complete line: `buf[..len]` is its text (without the ending); drop `consumed`
     /// bytes from the buffer afterwards. `truncated` when the line was longer than the
     /// limit and was cut (the tail is discarded by later calls, reported as `Discard`).
-    Line { len: usize, consumed: usize, ending: Ending, truncated: bool },
+    Line {
+        len: usize,
+        consumed: usize,
+        ending: Ending,
+        truncated: bool,
+    },
     /// The line was over the limit: `buf[..len]` is its first `limit` bytes, delivered now
     /// so the buffer stays bounded; the rest of the line is discarded by later calls.
     Overlong { len: usize, consumed: usize },
@@ -71,7 +76,10 @@ pub struct LineFramer {
 impl LineFramer {
     /// `limit`: the longest line text delivered (Postfix `line_length_limit`, 2048).
     pub fn new(limit: usize) -> Self {
-        Self { limit: limit.max(1), discarding: false }
+        Self {
+            limit: limit.max(1),
+            discarding: false,
+        }
     }
 
     pub fn limit(&self) -> usize {
@@ -89,20 +97,34 @@ impl LineFramer {
                     self.discarding = false;
                     Frame::Discard { consumed: i + 1 }
                 }
-                None => Frame::Discard { consumed: buf.len() },
+                None => Frame::Discard {
+                    consumed: buf.len(),
+                },
             };
         }
         // Search one byte past the limit (+ CR) so a line of exactly `limit` bytes fits.
         let window = &buf[..buf.len().min(self.limit + 2)];
         match memchr::memchr(b'\n', window) {
             Some(i) => {
-                let (len, ending) = if i > 0 && buf[i - 1] == b'\r' { (i - 1, Ending::CrLf) } else { (i, Ending::BareLf) };
+                let (len, ending) = if i > 0 && buf[i - 1] == b'\r' {
+                    (i - 1, Ending::CrLf)
+                } else {
+                    (i, Ending::BareLf)
+                };
                 let truncated = len > self.limit;
-                Frame::Line { len: len.min(self.limit), consumed: i + 1, ending, truncated }
+                Frame::Line {
+                    len: len.min(self.limit),
+                    consumed: i + 1,
+                    ending,
+                    truncated,
+                }
             }
             None if buf.len() > self.limit + 1 => {
                 self.discarding = true;
-                Frame::Overlong { len: self.limit, consumed: self.limit }
+                Frame::Overlong {
+                    len: self.limit,
+                    consumed: self.limit,
+                }
             }
             None => Frame::NeedMore,
         }
@@ -117,9 +139,33 @@ mod tests {
     #[test]
     fn frames_crlf_and_bare_lf() {
         let mut f = LineFramer::new(2048);
-        assert_eq!(f.next(b"NOOP\r\nQUIT"), Frame::Line { len: 4, consumed: 6, ending: Ending::CrLf, truncated: false });
-        assert_eq!(f.next(b"NOOP\nQUIT"), Frame::Line { len: 4, consumed: 5, ending: Ending::BareLf, truncated: false });
-        assert_eq!(f.next(b"NO\rOP\r\n"), Frame::Line { len: 5, consumed: 7, ending: Ending::CrLf, truncated: false });
+        assert_eq!(
+            f.next(b"NOOP\r\nQUIT"),
+            Frame::Line {
+                len: 4,
+                consumed: 6,
+                ending: Ending::CrLf,
+                truncated: false
+            }
+        );
+        assert_eq!(
+            f.next(b"NOOP\nQUIT"),
+            Frame::Line {
+                len: 4,
+                consumed: 5,
+                ending: Ending::BareLf,
+                truncated: false
+            }
+        );
+        assert_eq!(
+            f.next(b"NO\rOP\r\n"),
+            Frame::Line {
+                len: 5,
+                consumed: 7,
+                ending: Ending::CrLf,
+                truncated: false
+            }
+        );
         assert_eq!(f.next(b"NOOP\r"), Frame::NeedMore);
         assert_eq!(f.next(b""), Frame::NeedMore);
     }
@@ -127,12 +173,42 @@ mod tests {
     #[test]
     fn exact_limit_fits_and_longer_is_cut() {
         let mut f = LineFramer::new(4);
-        assert_eq!(f.next(b"abcd\r\n"), Frame::Line { len: 4, consumed: 6, ending: Ending::CrLf, truncated: false });
-        assert_eq!(f.next(b"abcde\n"), Frame::Line { len: 4, consumed: 6, ending: Ending::BareLf, truncated: true });
-        assert_eq!(f.next(b"abcdef"), Frame::Overlong { len: 4, consumed: 4 });
+        assert_eq!(
+            f.next(b"abcd\r\n"),
+            Frame::Line {
+                len: 4,
+                consumed: 6,
+                ending: Ending::CrLf,
+                truncated: false
+            }
+        );
+        assert_eq!(
+            f.next(b"abcde\n"),
+            Frame::Line {
+                len: 4,
+                consumed: 6,
+                ending: Ending::BareLf,
+                truncated: true
+            }
+        );
+        assert_eq!(
+            f.next(b"abcdef"),
+            Frame::Overlong {
+                len: 4,
+                consumed: 4
+            }
+        );
         assert_eq!(f.next(b"efghi"), Frame::Discard { consumed: 5 });
         assert_eq!(f.next(b"jk\r\nNOOP\r\n"), Frame::Discard { consumed: 4 });
-        assert_eq!(f.next(b"NOOP\r\n"), Frame::Line { len: 4, consumed: 6, ending: Ending::CrLf, truncated: false });
+        assert_eq!(
+            f.next(b"NOOP\r\n"),
+            Frame::Line {
+                len: 4,
+                consumed: 6,
+                ending: Ending::CrLf,
+                truncated: false
+            }
+        );
     }
 
     #[test]

@@ -203,7 +203,10 @@ fn strip_source_route(addr: &str) -> Result<&str, PathError> {
     let mailbox = if addr.starts_with('@') {
         let colon = addr.find(':').ok_or(PathError::Syntax)?;
         let route = &addr[..colon];
-        if !route.split(',').all(|hop| hop.len() > 1 && hop.starts_with('@') && !hop[1..].contains('@')) {
+        if !route
+            .split(',')
+            .all(|hop| hop.len() > 1 && hop.starts_with('@') && !hop[1..].contains('@'))
+        {
             return Err(PathError::Syntax);
         }
         &addr[colon + 1..]
@@ -255,14 +258,25 @@ mod tests {
         assert_eq!(ok("<x@y@z>"), (Some("x@y@z".into()), ""));
         assert_eq!(ok("<a(c)@b>"), (Some("a@b".into()), ""));
         assert_eq!(ok("<é@b> SMTPUTF8"), (Some("é@b".into()), "SMTPUTF8"));
-        assert_eq!(ok("<a@b>  SIZE=1 BODY=8BITMIME"), (Some("a@b".into()), "SIZE=1 BODY=8BITMIME"));
+        assert_eq!(
+            ok("<a@b>  SIZE=1 BODY=8BITMIME"),
+            (Some("a@b".into()), "SIZE=1 BODY=8BITMIME")
+        );
         assert_eq!(ok("<postmaster>"), (Some("postmaster".into()), ""));
     }
 
     #[test]
     fn rejects_what_postfix_rejects() {
         // Each answered with "Bad sender address syntax" by Postfix 3.7.11 (checked).
-        for arg in ["<", "<a b@c>", "<a@b>x", "<a@b", "<a\0@b>", "<a@b c>", "<a@b>,<c@d>"] {
+        for arg in [
+            "<",
+            "<a b@c>",
+            "<a@b>x",
+            "<a@b",
+            "<a\0@b>",
+            "<a@b c>",
+            "<a@b>,<c@d>",
+        ] {
             assert_eq!(parse_path(arg), Err(PathError::Syntax), "{arg:?}");
         }
         assert_eq!(parse_path(""), Err(PathError::Missing));
@@ -272,7 +286,10 @@ mod tests {
     #[test]
     fn splits_local_part_and_domain() {
         let a = Address::new("\"x@y\"@example.com").unwrap_or_else(|| unreachable!());
-        assert_eq!((a.local_part(), a.domain()), ("\"x@y\"", Some("example.com")));
+        assert_eq!(
+            (a.local_part(), a.domain()),
+            ("\"x@y\"", Some("example.com"))
+        );
         let a = Address::new("postmaster").unwrap_or_else(|| unreachable!());
         assert_eq!(a.domain(), None);
     }

@@ -36,7 +36,11 @@ pub fn forbidden_command() -> Reply {
 /// `<code> 5.5.2 <host> Error: bare <LF> received` (`smtpd_forbid_bare_newline = reject`,
 /// code from `smtpd_forbid_bare_newline_reject_code`, default 550).
 pub fn bare_lf_received(code: u16, host: &str) -> Reply {
-    r(code, st(5, 5, 2), &format!("{host} Error: bare <LF> received"))
+    r(
+        code,
+        st(5, 5, 2),
+        &format!("{host} Error: bare <LF> received"),
+    )
 }
 
 // Unknown and malformed commands.
@@ -172,11 +176,19 @@ pub fn bdat_chunk_ok(total: u64) -> Reply {
 }
 /// `250 2.0.0 Ok: <n> bytes queued as <queue id>` after BDAT LAST.
 pub fn bdat_queued(total: u64, queue_id: &str) -> Reply {
-    r(250, st(2, 0, 0), &format!("Ok: {total} bytes queued as {queue_id}"))
+    r(
+        250,
+        st(2, 0, 0),
+        &format!("Ok: {total} bytes queued as {queue_id}"),
+    )
 }
 /// A chunk read and thrown away because the transaction already failed.
 pub fn bdat_discarded(bytes: u64) -> Reply {
-    r(551, st(5, 0, 0), &format!("Discarded {bytes} bytes after earlier error"))
+    r(
+        551,
+        st(5, 0, 0),
+        &format!("Discarded {bytes} bytes after earlier error"),
+    )
 }
 
 // RSET, NOOP, VRFY, ETRN, QUIT.
@@ -247,16 +259,31 @@ mod tests {
     #[test]
     fn wire_forms_match_postfix() {
         let cases: &[(Reply, &str)] = &[
-            (command_not_recognized(), "500 5.5.2 Error: command not recognized"),
+            (
+                command_not_recognized(),
+                "500 5.5.2 Error: command not recognized",
+            ),
             (mail_syntax(), "501 5.5.4 Syntax: MAIL FROM:<address>"),
             (bad_sender_syntax(), "501 5.1.7 Bad sender address syntax"),
             (nested_mail(), "503 5.5.1 Error: nested MAIL command"),
-            (no_valid_recipients(), "554 5.5.1 Error: no valid recipients"),
+            (
+                no_valid_recipients(),
+                "554 5.5.1 Error: no valid recipients",
+            ),
             (bad_syntax(), "500 5.5.2 Error: bad syntax"),
             (helo_syntax(), "501 Syntax: HELO hostname"),
-            (too_many_errors("mx.example"), "421 4.7.0 mx.example Error: too many errors"),
-            (bare_lf_received(550, "mx"), "550 5.5.2 mx Error: bare <LF> received"),
-            (bdat_queued(8, "3F1A"), "250 2.0.0 Ok: 8 bytes queued as 3F1A"),
+            (
+                too_many_errors("mx.example"),
+                "421 4.7.0 mx.example Error: too many errors",
+            ),
+            (
+                bare_lf_received(550, "mx"),
+                "550 5.5.2 mx Error: bare <LF> received",
+            ),
+            (
+                bdat_queued(8, "3F1A"),
+                "250 2.0.0 Ok: 8 bytes queued as 3F1A",
+            ),
             (etrn_syntax(), "500 Syntax: ETRN domain"),
             (start_data(), "354 End data with <CR><LF>.<CR><LF>"),
         ];

@@ -15,7 +15,11 @@ pub struct EnhancedStatus {
 
 impl EnhancedStatus {
     pub const fn new(class: u8, subject: u16, detail: u16) -> Self {
-        Self { class, subject, detail }
+        Self {
+            class,
+            subject,
+            detail,
+        }
     }
 
     /// Parses `2.1.0` (class 2, 4 or 5; subject and detail 1–3 digits, RFC 3463 §2).
@@ -31,7 +35,11 @@ impl EnhancedStatus {
         if !matches!(class, b'2' | b'4' | b'5') {
             return None;
         }
-        Some(Self { class: class - b'0', subject: digits(subject)?, detail: digits(detail)? })
+        Some(Self {
+            class: class - b'0',
+            subject: digits(subject)?,
+            detail: digits(detail)?,
+        })
     }
 }
 
@@ -59,7 +67,11 @@ pub struct Reply {
 
 impl Reply {
     pub fn new(code: u16, status: Option<EnhancedStatus>, text: impl Into<String>) -> Self {
-        Self { code, status, lines: vec![text.into()] }
+        Self {
+            code,
+            status,
+            lines: vec![text.into()],
+        }
     }
 
     /// 2xx and 3xx.
@@ -88,7 +100,11 @@ impl Reply {
         let code = self.code.min(999);
         let last = self.lines.len().saturating_sub(1);
         let empty = [String::new()];
-        let lines: &[String] = if self.lines.is_empty() { &empty } else { &self.lines };
+        let lines: &[String] = if self.lines.is_empty() {
+            &empty
+        } else {
+            &self.lines
+        };
         for (i, line) in lines.iter().enumerate() {
             out.extend_from_slice(format!("{code:03}").as_bytes());
             out.push(if i == last { b' ' } else { b'-' });
@@ -98,7 +114,10 @@ impl Reply {
                     out.push(b' ');
                 }
             }
-            out.extend(line.bytes().map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }));
+            out.extend(
+                line.bytes()
+                    .map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
+            );
             out.extend_from_slice(b"\r\n");
         }
     }
@@ -148,14 +167,21 @@ impl Default for ReplyParser {
 impl ReplyParser {
     /// `max_lines` bounds one reply (Postfix's client stops reading at a similar bound).
     pub fn new(max_lines: usize) -> Self {
-        Self { max_lines: max_lines.max(1), code: None, lines: Vec::new() }
+        Self {
+            max_lines: max_lines.max(1),
+            code: None,
+            lines: Vec::new(),
+        }
     }
 
     /// One line of input, CRLF (or LF) already removed. Returns `Ok(Some(reply))` at the
     /// last line, `Ok(None)` when more lines follow; after an error the parser is reset.
     pub fn feed_line(&mut self, line: &[u8]) -> Result<Option<Reply>, ReplyError> {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let Some(code) = line.get(..3).and_then(digits).filter(|_| line[..3].iter().all(u8::is_ascii_digit))
+        let Some(code) = line
+            .get(..3)
+            .and_then(digits)
+            .filter(|_| line[..3].iter().all(u8::is_ascii_digit))
         else {
             self.reset();
             return Err(ReplyError::BadCode);
@@ -189,14 +215,20 @@ impl ReplyParser {
 /// Splits off a common enhanced status when the code's class matches it (RFC 3463 §3: the
 /// class must agree with the reply code's first digit).
 fn assemble(code: u16, lines: Vec<Vec<u8>>) -> Reply {
-    let first_status = lines.first().and_then(|l| leading_status(l)).filter(|s| u16::from(s.class) == code / 100);
+    let first_status = lines
+        .first()
+        .and_then(|l| leading_status(l))
+        .filter(|s| u16::from(s.class) == code / 100);
     let status = first_status.filter(|s| lines.iter().all(|l| leading_status(l) == Some(*s)));
     let lines = lines
         .into_iter()
         .map(|l| {
             let text: &[u8] = match status {
                 Some(_) => {
-                    let rest = l.iter().position(|&b| b == b' ').map_or(&l[l.len()..], |i| &l[i + 1..]);
+                    let rest = l
+                        .iter()
+                        .position(|&b| b == b' ')
+                        .map_or(&l[l.len()..], |i| &l[i + 1..]);
                     rest
                 }
                 None => &l,
@@ -204,7 +236,11 @@ fn assemble(code: u16, lines: Vec<Vec<u8>>) -> Reply {
             String::from_utf8_lossy(text).into_owned()
         })
         .collect();
-    Reply { code, status, lines }
+    Reply {
+        code,
+        status,
+        lines,
+    }
 }
 
 fn leading_status(text: &[u8]) -> Option<EnhancedStatus> {
@@ -246,8 +282,15 @@ mod tests {
     fn writes_single_and_multi_line() {
         let r = Reply::new(250, Some(EnhancedStatus::new(2, 1, 0)), "Ok");
         assert_eq!(r.to_bytes(), b"250 2.1.0 Ok\r\n");
-        let r = Reply { code: 250, status: None, lines: vec!["mx".into(), "PIPELINING".into(), "CHUNKING".into()] };
-        assert_eq!(r.to_bytes(), b"250-mx\r\n250-PIPELINING\r\n250 CHUNKING\r\n");
+        let r = Reply {
+            code: 250,
+            status: None,
+            lines: vec!["mx".into(), "PIPELINING".into(), "CHUNKING".into()],
+        };
+        assert_eq!(
+            r.to_bytes(),
+            b"250-mx\r\n250-PIPELINING\r\n250 CHUNKING\r\n"
+        );
         let r = Reply::new(501, None, "Syntax: HELO hostname");
         assert_eq!(r.to_string(), "501 Syntax: HELO hostname");
     }
@@ -262,20 +305,20 @@ mod tests {
     fn parses_multi_line_with_status() {
         let (replies, used) = parse_replies(b"250-2.1.0 a\r\n250 2.1.0 b\r\n354 go ahead\r\n25");
         assert_eq!(used, 40);
-        let r = replies[0].clone().unwrap();
+        let r = replies[0].clone().expect("a reply");
         assert_eq!(r.code, 250);
         assert_eq!(r.status, Some(EnhancedStatus::new(2, 1, 0)));
         assert_eq!(r.lines, vec!["a", "b"]);
-        let r = replies[1].clone().unwrap();
+        let r = replies[1].clone().expect("a reply");
         assert_eq!((r.code, r.status, r.text()), (354, None, "go ahead"));
     }
 
     #[test]
     fn tolerant_of_odd_servers() {
         let (replies, _) = parse_replies(b"250\n220 mx ESMTP\r\n550 4.1.1 class mismatch\r\n");
-        assert_eq!(replies[0].clone().unwrap().text(), "");
-        assert_eq!(replies[1].clone().unwrap().text(), "mx ESMTP");
-        let r = replies[2].clone().unwrap();
+        assert_eq!(replies[0].clone().expect("a reply").text(), "");
+        assert_eq!(replies[1].clone().expect("a reply").text(), "mx ESMTP");
+        let r = replies[2].clone().expect("a reply");
         assert_eq!((r.status, r.text()), (None, "4.1.1 class mismatch"));
         let (replies, _) = parse_replies(b"25x ok\r\n250-a\r\n251 b\r\n");
         assert_eq!(replies[0], Err(ReplyError::BadCode));
@@ -306,7 +349,7 @@ mod tests {
             let reply = Reply { code, status, lines };
             let (parsed, used) = parse_replies(&reply.to_bytes());
             prop_assert_eq!(used, reply.to_bytes().len());
-            let got = parsed[0].clone().unwrap();
+            let got = parsed[0].clone().expect("a reply");
             prop_assert_eq!(got.code, reply.code);
             if status.is_some() {
                 prop_assert_eq!(got, reply);

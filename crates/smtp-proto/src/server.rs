@@ -74,24 +74,47 @@ impl Default for ServerConfig {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Decision {
     /// `smtpd_helo_restrictions`. Accept → HELO/EHLO reply.
-    Helo { host: String, esmtp: bool },
+    Helo {
+        host: String,
+        esmtp: bool,
+    },
     /// `smtpd_sender_restrictions` (and queue space). Accept → `250 2.1.0 Ok`.
-    Mail { from: ReversePath, params: MailParams },
+    Mail {
+        from: ReversePath,
+        params: MailParams,
+    },
     /// `smtpd_recipient_restrictions` / relay. Accept → `250 2.1.5 Ok`.
-    Rcpt { to: Address, params: RcptParams },
+    Rcpt {
+        to: Address,
+        params: RcptParams,
+    },
     /// `smtpd_data_restrictions`, for DATA and for the first BDAT chunk.
     Data,
     /// `smtpd_end_of_data_restrictions` and queueing: answer with
     /// `Verdict::Reply(replies::queued(id))` (BDAT: `replies::bdat_queued`) or a rejection.
-    EndOfData { bytes: u64 },
+    EndOfData {
+        bytes: u64,
+    },
     /// Accept → `252 2.0.0 <arg>`.
-    Vrfy { address: Address, arg: String },
+    Vrfy {
+        address: Address,
+        arg: String,
+    },
     /// The caller answers with its own reply (Postfix: `250 Queuing started`, `459 ...`).
-    Etrn { arg: String },
+    Etrn {
+        arg: String,
+    },
     /// The caller runs the SASL exchange and answers with its final reply.
-    Auth { mechanism: String, initial: Option<String> },
-    XClient { attrs: Vec<(String, String)> },
-    XForward { attrs: Vec<(String, String)> },
+    Auth {
+        mechanism: String,
+        initial: Option<String>,
+    },
+    XClient {
+        attrs: Vec<(String, String)>,
+    },
+    XForward {
+        attrs: Vec<(String, String)>,
+    },
 }
 
 /// The caller's answer to a `Decision`.
@@ -112,7 +135,11 @@ pub enum Next {
     ReceiveData,
     /// Read `size` bytes (`bdat::BdatReader`), then call `chunk_done`. With `discard` the
     /// bytes are thrown away.
-    ReceiveChunk { size: u64, last: bool, discard: bool },
+    ReceiveChunk {
+        size: u64,
+        last: bool,
+        discard: bool,
+    },
     /// Handshake TLS, then call `tls_started`.
     StartTls,
     Close,
@@ -145,7 +172,11 @@ enum Pending {
     None,
     Decision(Decision),
     Data,
-    Chunk { size: u64, last: bool, discard_reply: Option<Reply> },
+    Chunk {
+        size: u64,
+        last: bool,
+        discard_reply: Option<Reply>,
+    },
 }
 
 /// One SMTP session's protocol state.
@@ -224,11 +255,16 @@ impl ServerDialogue {
             return self.close_with(Vec::new());
         }
         if ending == Ending::BareLf && self.config.bare_newline == BareNewline::Reject {
-            let reply = replies::bare_lf_received(self.config.bare_newline_reject_code, &self.config.hostname);
+            let reply = replies::bare_lf_received(
+                self.config.bare_newline_reject_code,
+                &self.config.hostname,
+            );
             return self.close_with(vec![reply]);
         }
         let cmd = command::parse(line);
-        if more_input && (must_end_group(&cmd) || !self.helo.as_ref().is_some_and(|(_, esmtp)| *esmtp)) {
+        if more_input
+            && (must_end_group(&cmd) || !self.helo.as_ref().is_some_and(|(_, esmtp)| *esmtp))
+        {
             self.improper_pipelining = true;
         }
         if is_junk(&cmd) {
@@ -253,7 +289,9 @@ impl ServerDialogue {
         };
         match cmd {
             Command::Mail { .. } if in_tx => Err(replies::nested_mail()),
-            Command::Mail { .. } if self.config.helo_required && self.helo.is_none() => Err(replies::helo_first()),
+            Command::Mail { .. } if self.config.helo_required && self.helo.is_none() => {
+                Err(replies::helo_first())
+            }
             Command::Vrfy { .. } if self.config.vrfy_disabled => Err(replies::vrfy_disabled()),
             Command::Rcpt { .. } if !in_tx => Err(replies::need_mail()),
             Command::Rcpt { .. } if in_bdat => Err(replies::rcpt_after_bdat()),
@@ -261,23 +299,41 @@ impl ServerDialogue {
             Command::Data if !in_tx => Err(replies::need_rcpt()),
             Command::Data if self.recipient_count() == 0 => Err(replies::no_valid_recipients()),
             Command::Etrn { .. } if in_tx => Err(replies::etrn_in_transaction()),
-            Command::StartTls if !self.config.tls_available || self.tls_active => Err(replies::command_not_implemented()),
-            Command::Auth { .. } if self.config.extensions.auth.is_empty() => Err(replies::auth_not_enabled()),
-            Command::XClient { .. } | Command::XForward { .. } if in_tx => Err(replies::mail_transaction_in_progress()),
-            Command::XClient { .. } if !self.config.xclient_authorized => Err(replies::insufficient_authorization()),
-            Command::XForward { .. } if !self.config.xforward_authorized => Err(replies::insufficient_authorization()),
+            Command::StartTls if !self.config.tls_available || self.tls_active => {
+                Err(replies::command_not_implemented())
+            }
+            Command::Auth { .. } if self.config.extensions.auth.is_empty() => {
+                Err(replies::auth_not_enabled())
+            }
+            Command::XClient { .. } | Command::XForward { .. } if in_tx => {
+                Err(replies::mail_transaction_in_progress())
+            }
+            Command::XClient { .. } if !self.config.xclient_authorized => {
+                Err(replies::insufficient_authorization())
+            }
+            Command::XForward { .. } if !self.config.xforward_authorized => {
+                Err(replies::insufficient_authorization())
+            }
             Command::Invalid { .. } => match verb {
                 Some(Verb::Mail) if in_tx => Err(replies::nested_mail()),
                 Some(Verb::Rcpt) if !in_tx => Err(replies::need_mail()),
                 Some(Verb::Rcpt) if in_bdat => Err(replies::rcpt_after_bdat()),
                 Some(Verb::Data) if in_bdat => Err(replies::data_after_bdat()),
                 Some(Verb::Data) if !in_tx => Err(replies::need_rcpt()),
-                Some(Verb::Data) if self.recipient_count() == 0 => Err(replies::no_valid_recipients()),
-                Some(Verb::Mail) if self.config.helo_required && self.helo.is_none() => Err(replies::helo_first()),
+                Some(Verb::Data) if self.recipient_count() == 0 => {
+                    Err(replies::no_valid_recipients())
+                }
+                Some(Verb::Mail) if self.config.helo_required && self.helo.is_none() => {
+                    Err(replies::helo_first())
+                }
                 Some(Verb::Vrfy) if self.config.vrfy_disabled => Err(replies::vrfy_disabled()),
                 Some(Verb::Etrn) if in_tx => Err(replies::etrn_in_transaction()),
-                Some(Verb::XClient | Verb::XForward) if in_tx => Err(replies::mail_transaction_in_progress()),
-                Some(Verb::Auth) if self.config.extensions.auth.is_empty() => Err(replies::auth_not_enabled()),
+                Some(Verb::XClient | Verb::XForward) if in_tx => {
+                    Err(replies::mail_transaction_in_progress())
+                }
+                Some(Verb::Auth) if self.config.extensions.auth.is_empty() => {
+                    Err(replies::auth_not_enabled())
+                }
                 _ => Ok(()),
             },
             Command::Helo { .. }
@@ -333,10 +389,15 @@ impl ServerDialogue {
             Command::Vrfy { arg, address } => self.decide(Decision::Vrfy { address, arg }),
             Command::Etrn { arg } => self.decide(Decision::Etrn { arg }),
             Command::StartTls => self.finish(vec![replies::starttls_ready()], Next::StartTls),
-            Command::Auth { mechanism, initial } => self.decide(Decision::Auth { mechanism, initial }),
+            Command::Auth { mechanism, initial } => {
+                self.decide(Decision::Auth { mechanism, initial })
+            }
             Command::XClient { attrs } => self.decide(Decision::XClient { attrs }),
             Command::XForward { attrs } => self.decide(Decision::XForward { attrs }),
-            Command::Lhlo { .. } | Command::Expn { .. } | Command::Help { .. } | Command::Unknown { .. } => {
+            Command::Lhlo { .. }
+            | Command::Expn { .. }
+            | Command::Help { .. }
+            | Command::Unknown { .. } => {
                 self.finish(vec![replies::command_not_recognized()], Next::ReadCommand)
             }
             Command::Invalid { error, .. } => self.syntax_error(error),
@@ -367,11 +428,31 @@ impl ServerDialogue {
                 return self.chunk_then(size, last, Some(replies::no_valid_recipients()));
             }
             tx.bdat = Some(BdatState { total: 0 });
-            self.pending = Pending::Chunk { size, last, discard_reply: None };
-            return Action { replies: Vec::new(), tarpit: false, next: Next::Decide(Decision::Data) };
+            self.pending = Pending::Chunk {
+                size,
+                last,
+                discard_reply: None,
+            };
+            return Action {
+                replies: Vec::new(),
+                tarpit: false,
+                next: Next::Decide(Decision::Data),
+            };
         }
-        self.pending = Pending::Chunk { size, last, discard_reply: None };
-        Action { replies: Vec::new(), tarpit: false, next: Next::ReceiveChunk { size, last, discard: false } }
+        self.pending = Pending::Chunk {
+            size,
+            last,
+            discard_reply: None,
+        };
+        Action {
+            replies: Vec::new(),
+            tarpit: false,
+            next: Next::ReceiveChunk {
+                size,
+                last,
+                discard: false,
+            },
+        }
     }
 
     /// Read (and drop) a chunk, then send `reply`.
@@ -380,13 +461,30 @@ impl ServerDialogue {
         if last {
             self.tx = None;
         }
-        self.pending = Pending::Chunk { size, last, discard_reply: reply };
-        Action { replies: Vec::new(), tarpit: false, next: Next::ReceiveChunk { size, last, discard: true } }
+        self.pending = Pending::Chunk {
+            size,
+            last,
+            discard_reply: reply,
+        };
+        Action {
+            replies: Vec::new(),
+            tarpit: false,
+            next: Next::ReceiveChunk {
+                size,
+                last,
+                discard: true,
+            },
+        }
     }
 
     /// The shell finished reading a BDAT chunk.
     pub fn chunk_done(&mut self, bare_lf: u64) -> Action {
-        let Pending::Chunk { size, last, discard_reply } = std::mem::replace(&mut self.pending, Pending::None) else {
+        let Pending::Chunk {
+            size,
+            last,
+            discard_reply,
+        } = std::mem::replace(&mut self.pending, Pending::None)
+        else {
             return self.close_with(Vec::new());
         };
         if let Some(reply) = discard_reply {
@@ -403,7 +501,10 @@ impl ServerDialogue {
         let rejection = if limit > 0 && total > limit {
             Some(replies::message_too_big())
         } else if bare_lf > 0 && self.config.bare_newline == BareNewline::Reject {
-            Some(replies::bare_lf_received(self.config.bare_newline_reject_code, &self.config.hostname))
+            Some(replies::bare_lf_received(
+                self.config.bare_newline_reject_code,
+                &self.config.hostname,
+            ))
         } else {
             None
         };
@@ -430,7 +531,10 @@ impl ServerDialogue {
         let rejection = if limit > 0 && bytes > limit {
             Some(replies::message_too_big())
         } else if bare_lf > 0 && self.config.bare_newline == BareNewline::Reject {
-            Some(replies::bare_lf_received(self.config.bare_newline_reject_code, &self.config.hostname))
+            Some(replies::bare_lf_received(
+                self.config.bare_newline_reject_code,
+                &self.config.hostname,
+            ))
         } else {
             None
         };
@@ -453,10 +557,16 @@ impl ServerDialogue {
     /// The caller's answer to the pending `Decision`.
     pub fn decided(&mut self, verdict: Verdict) -> Action {
         // A BDAT chunk's data restrictions are asked while the chunk is pending.
-        if let Pending::Chunk { size, last, discard_reply: None } = self.pending {
+        if let Pending::Chunk {
+            size,
+            last,
+            discard_reply: None,
+        } = self.pending
+        {
             return self.first_chunk_verdict(size, last, verdict);
         }
-        let Pending::Decision(decision) = std::mem::replace(&mut self.pending, Pending::None) else {
+        let Pending::Decision(decision) = std::mem::replace(&mut self.pending, Pending::None)
+        else {
             return self.close_with(Vec::new());
         };
         let custom = match verdict {
@@ -484,7 +594,12 @@ impl ServerDialogue {
                 (reply, Next::ReadCommand)
             }
             Decision::Mail { from, params } => {
-                self.tx = Some(Transaction { from, params, rcpts: 0, bdat: None });
+                self.tx = Some(Transaction {
+                    from,
+                    params,
+                    rcpts: 0,
+                    bdat: None,
+                });
                 (replies::mail_ok(), Next::ReadCommand)
             }
             Decision::Rcpt { .. } => {
@@ -503,28 +618,45 @@ impl ServerDialogue {
                 (replies::ok(), Next::ReadCommand)
             }
             Decision::Vrfy { arg, .. } => (replies::vrfy_cannot_verify(&arg), Next::ReadCommand),
-            Decision::Etrn { .. } | Decision::Auth { .. } | Decision::XClient { .. } | Decision::XForward { .. } => {
-                (replies::ok(), Next::ReadCommand)
-            }
+            Decision::Etrn { .. }
+            | Decision::Auth { .. }
+            | Decision::XClient { .. }
+            | Decision::XForward { .. } => (replies::ok(), Next::ReadCommand),
         };
         self.finish(vec![custom.unwrap_or(default)], next)
     }
 
     fn first_chunk_verdict(&mut self, size: u64, last: bool, verdict: Verdict) -> Action {
         match verdict {
-            Verdict::Accept => Action { replies: Vec::new(), tarpit: false, next: Next::ReceiveChunk { size, last, discard: false } },
-            Verdict::Reply(reply) if reply.is_positive() => {
-                Action { replies: Vec::new(), tarpit: false, next: Next::ReceiveChunk { size, last, discard: false } }
-            }
-            Verdict::Reply(reply) => {
-                self.chunk_then(size, last, Some(reply))
-            }
+            Verdict::Accept => Action {
+                replies: Vec::new(),
+                tarpit: false,
+                next: Next::ReceiveChunk {
+                    size,
+                    last,
+                    discard: false,
+                },
+            },
+            Verdict::Reply(reply) if reply.is_positive() => Action {
+                replies: Vec::new(),
+                tarpit: false,
+                next: Next::ReceiveChunk {
+                    size,
+                    last,
+                    discard: false,
+                },
+            },
+            Verdict::Reply(reply) => self.chunk_then(size, last, Some(reply)),
         }
     }
 
     fn decide(&mut self, decision: Decision) -> Action {
         self.pending = Pending::Decision(decision.clone());
-        Action { replies: Vec::new(), tarpit: false, next: Next::Decide(decision) }
+        Action {
+            replies: Vec::new(),
+            tarpit: false,
+            next: Next::Decide(decision),
+        }
     }
 
     /// Counts errors, applies the soft and hard limits.
@@ -536,22 +668,37 @@ impl ServerDialogue {
             replies.push(replies::too_many_errors(&self.config.hostname));
             self.closed = true;
             self.pending = Pending::None;
-            return Action { replies, tarpit, next: Next::Close };
+            return Action {
+                replies,
+                tarpit,
+                next: Next::Close,
+            };
         }
-        Action { replies, tarpit, next }
+        Action {
+            replies,
+            tarpit,
+            next,
+        }
     }
 
     fn close_with(&mut self, replies: Vec<Reply>) -> Action {
         self.closed = true;
         self.pending = Pending::None;
-        Action { replies, tarpit: false, next: Next::Close }
+        Action {
+            replies,
+            tarpit: false,
+            next: Next::Close,
+        }
     }
 }
 
 /// RFC 2920 §3.1: commands after which the client must wait for the reply.
 fn must_end_group(cmd: &Command) -> bool {
     let verb = match cmd {
-        Command::Invalid { error: SyntaxError::Empty, .. } => return false,
+        Command::Invalid {
+            error: SyntaxError::Empty,
+            ..
+        } => return false,
         Command::Invalid { verb, .. } => *verb,
         Command::Helo { .. } => Verb::Helo,
         Command::Ehlo { .. } => Verb::Ehlo,
@@ -574,15 +721,31 @@ fn must_end_group(cmd: &Command) -> bool {
         | Command::Unknown { .. }
         | Command::Forbidden { .. } => return false,
     };
-    matches!(verb, Verb::Helo | Verb::Ehlo | Verb::Data | Verb::Vrfy | Verb::Expn | Verb::Noop | Verb::Quit | Verb::StartTls | Verb::Auth)
+    matches!(
+        verb,
+        Verb::Helo
+            | Verb::Ehlo
+            | Verb::Data
+            | Verb::Vrfy
+            | Verb::Expn
+            | Verb::Noop
+            | Verb::Quit
+            | Verb::StartTls
+            | Verb::Auth
+    )
 }
 
 /// `smtpd_junk_command_limit` counts NOOP, VRFY, ETRN and RSET.
 fn is_junk(cmd: &Command) -> bool {
     match cmd {
-        Command::Invalid { error: SyntaxError::Empty, .. } => false,
+        Command::Invalid {
+            error: SyntaxError::Empty,
+            ..
+        } => false,
         Command::Noop | Command::Vrfy { .. } | Command::Etrn { .. } | Command::Rset => true,
-        Command::Invalid { verb, .. } => matches!(verb, Verb::Noop | Verb::Vrfy | Verb::Etrn | Verb::Rset),
+        Command::Invalid { verb, .. } => {
+            matches!(verb, Verb::Noop | Verb::Vrfy | Verb::Etrn | Verb::Rset)
+        }
         Command::Helo { .. }
         | Command::Ehlo { .. }
         | Command::Lhlo { .. }

@@ -6,7 +6,12 @@ use crate::data::DataDecoder;
 use proptest::prelude::*;
 
 fn config() -> ServerConfig {
-    ServerConfig { hostname: "mx.example.test".into(), hard_error_limit: 100, soft_error_limit: 100, ..ServerConfig::default() }
+    ServerConfig {
+        hostname: "mx.example.test".into(),
+        hard_error_limit: 100,
+        soft_error_limit: 100,
+        ..ServerConfig::default()
+    }
 }
 
 /// Drives a dialogue like smtpd would, accepting every decision; `queued as QID`.
@@ -17,13 +22,19 @@ struct Shell {
 
 impl Shell {
     fn new(config: ServerConfig) -> Self {
-        Self { d: ServerDialogue::new(config), out: Vec::new() }
+        Self {
+            d: ServerDialogue::new(config),
+            out: Vec::new(),
+        }
     }
 
     /// Feeds raw client bytes (commands, DATA, BDAT chunks).
     fn feed(&mut self, mut input: &[u8]) {
         while !input.is_empty() && !self.d.is_closed() {
-            let nl = input.iter().position(|&b| b == b'\n').map_or(input.len(), |i| i + 1);
+            let nl = input
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(input.len(), |i| i + 1);
             let raw = &input[..nl];
             let (line, ending) = match raw.strip_suffix(b"\r\n") {
                 Some(l) => (l, Ending::CrLf),
@@ -37,36 +48,40 @@ impl Shell {
 
     fn run<'a>(&mut self, mut action: Action, mut input: &'a [u8]) -> &'a [u8] {
         loop {
-            self.out.extend(action.replies.iter().map(|r| r.to_string()));
-            action = match action.next {
-                Next::ReadCommand | Next::Close | Next::StartTls => return input,
-                Next::Decide(Decision::EndOfData { bytes }) => {
-                    let reply = if matches!(self.d.pending, Pending::Chunk { .. }) || self.d.tx.as_ref().is_some_and(|t| t.bdat.is_some()) {
-                        replies::bdat_queued(bytes, "QID")
-                    } else {
-                        replies::queued("QID")
-                    };
-                    self.d.decided(Verdict::Reply(reply))
-                }
-                Next::Decide(Decision::Etrn { arg }) => {
-                    self.d.decided(Verdict::Reply(Reply::new(459, None, format!("<{arg}>: service unavailable"))))
-                }
-                Next::Decide(_) => self.d.decided(Verdict::Accept),
-                Next::ReceiveData => {
-                    let mut dec = DataDecoder::new();
-                    let mut body = Vec::new();
-                    let p = dec.decode(input, &mut body);
-                    input = &input[p.consumed..];
-                    self.d.data_done(dec.bytes_out(), dec.bare_lf_count())
-                }
-                Next::ReceiveChunk { size, .. } => {
-                    let mut r = crate::bdat::BdatReader::new();
-                    r.start_chunk(size);
-                    let chunk = r.take(input);
-                    input = &input[chunk.len()..];
-                    self.d.chunk_done(r.bare_lf_count())
-                }
-            };
+            self.out
+                .extend(action.replies.iter().map(|r| r.to_string()));
+            action =
+                match action.next {
+                    Next::ReadCommand | Next::Close | Next::StartTls => return input,
+                    Next::Decide(Decision::EndOfData { bytes }) => {
+                        let reply = if matches!(self.d.pending, Pending::Chunk { .. })
+                            || self.d.tx.as_ref().is_some_and(|t| t.bdat.is_some())
+                        {
+                            replies::bdat_queued(bytes, "QID")
+                        } else {
+                            replies::queued("QID")
+                        };
+                        self.d.decided(Verdict::Reply(reply))
+                    }
+                    Next::Decide(Decision::Etrn { arg }) => self.d.decided(Verdict::Reply(
+                        Reply::new(459, None, format!("<{arg}>: service unavailable")),
+                    )),
+                    Next::Decide(_) => self.d.decided(Verdict::Accept),
+                    Next::ReceiveData => {
+                        let mut dec = DataDecoder::new();
+                        let mut body = Vec::new();
+                        let p = dec.decode(input, &mut body);
+                        input = &input[p.consumed..];
+                        self.d.data_done(dec.bytes_out(), dec.bare_lf_count())
+                    }
+                    Next::ReceiveChunk { size, .. } => {
+                        let mut r = crate::bdat::BdatReader::new();
+                        r.start_chunk(size);
+                        let chunk = r.take(input);
+                        input = &input[chunk.len()..];
+                        self.d.chunk_done(r.bare_lf_count())
+                    }
+                };
         }
     }
 }
@@ -74,7 +89,11 @@ impl Shell {
 fn transcript(config: ServerConfig, input: &str) -> Vec<String> {
     let mut shell = Shell::new(config);
     shell.feed(input.as_bytes());
-    shell.out.into_iter().map(|r| r.lines().next().unwrap_or("").to_string()).collect()
+    shell
+        .out
+        .into_iter()
+        .map(|r| r.lines().next().unwrap_or("").to_string())
+        .collect()
 }
 
 #[test]
@@ -128,8 +147,15 @@ fn data_without_recipients_and_optional_rules() {
             "554 5.5.1 Error: no valid recipients"
         ]
     );
-    let cfg = ServerConfig { helo_required: true, vrfy_disabled: true, ..config() };
-    let got = transcript(cfg, "MAIL FROM:<a@b>\r\nVRFY root\r\nHELO x\r\nVRFY\r\nMAIL FROM:<a@b>\r\n");
+    let cfg = ServerConfig {
+        helo_required: true,
+        vrfy_disabled: true,
+        ..config()
+    };
+    let got = transcript(
+        cfg,
+        "MAIL FROM:<a@b>\r\nVRFY root\r\nHELO x\r\nVRFY\r\nMAIL FROM:<a@b>\r\n",
+    );
     assert_eq!(
         got,
         [
@@ -144,13 +170,27 @@ fn data_without_recipients_and_optional_rules() {
 
 #[test]
 fn helo_resets_transaction() {
-    let got = transcript(config(), "HELO x\r\nMAIL FROM:<a@b> BODY=8BITMIME SIZE=10\r\nHELO y\r\nRCPT TO:<r@x>\r\n");
-    assert_eq!(got, ["250 mx.example.test", "250 2.1.0 Ok", "250 mx.example.test", "503 5.5.1 Error: need MAIL command"]);
+    let got = transcript(
+        config(),
+        "HELO x\r\nMAIL FROM:<a@b> BODY=8BITMIME SIZE=10\r\nHELO y\r\nRCPT TO:<r@x>\r\n",
+    );
+    assert_eq!(
+        got,
+        [
+            "250 mx.example.test",
+            "250 2.1.0 Ok",
+            "250 mx.example.test",
+            "503 5.5.1 Error: need MAIL command"
+        ]
+    );
 }
 
 #[test]
 fn size_and_recipient_limits() {
-    let cfg = ServerConfig { recipient_limit: 3, ..config() };
+    let cfg = ServerConfig {
+        recipient_limit: 3,
+        ..config()
+    };
     let got = transcript(
         cfg,
         "EHLO x\r\nMAIL FROM:<a@b> SIZE=20000000\r\nMAIL FROM:<a@b> SIZE=10240000\r\n\
@@ -171,7 +211,10 @@ fn size_and_recipient_limits() {
 
 #[test]
 fn hard_error_limit_disconnects_after_the_reply() {
-    let cfg = ServerConfig { hard_error_limit: 5, ..config() };
+    let cfg = ServerConfig {
+        hard_error_limit: 5,
+        ..config()
+    };
     let got = transcript(cfg, "FOO\r\nFOO\r\nFOO\r\nFOO\r\nFOO\r\nFOO\r\n");
     assert_eq!(got.len(), 6);
     assert_eq!(got[4], "500 5.5.2 Error: command not recognized");
@@ -182,12 +225,29 @@ fn hard_error_limit_disconnects_after_the_reply() {
 fn junk_commands_count_as_errors_past_the_limit() {
     // Postfix 3.7.11 with smtpd_junk_command_limit=3, smtpd_hard_error_limit=5: six NOOPs,
     // a bad VRFY and an RSET, then 421.
-    let cfg = ServerConfig { junk_command_limit: 3, hard_error_limit: 5, ..config() };
-    let got = transcript(cfg, "NOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nVRFY\r\nRSET\r\nNOOP\r\n");
+    let cfg = ServerConfig {
+        junk_command_limit: 3,
+        hard_error_limit: 5,
+        ..config()
+    };
+    let got = transcript(
+        cfg,
+        "NOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nVRFY\r\nRSET\r\nNOOP\r\n",
+    );
     assert_eq!(got[6], "501 5.5.4 Syntax: VRFY address [SMTPUTF8]");
-    assert_eq!(got[7..], ["250 2.0.0 Ok", "421 4.7.0 mx.example.test Error: too many errors"]);
+    assert_eq!(
+        got[7..],
+        [
+            "250 2.0.0 Ok",
+            "421 4.7.0 mx.example.test Error: too many errors"
+        ]
+    );
     // HELO is not a junk command.
-    let cfg = ServerConfig { junk_command_limit: 3, hard_error_limit: 5, ..config() };
+    let cfg = ServerConfig {
+        junk_command_limit: 3,
+        hard_error_limit: 5,
+        ..config()
+    };
     let got = transcript(cfg, &"HELO a\r\n".repeat(8));
     assert_eq!(got.len(), 8);
 }
@@ -234,23 +294,49 @@ fn bdat_as_postfix() {
 
 #[test]
 fn bare_lf_reject_mode() {
-    let cfg = ServerConfig { bare_newline: BareNewline::Reject, ..config() };
-    let got = transcript(cfg.clone(), "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<r@x>\r\nDATA\r\nx\n.\nmore\r\n.\r\nNOOP\r\nNOOP\n");
+    let cfg = ServerConfig {
+        bare_newline: BareNewline::Reject,
+        ..config()
+    };
+    let got = transcript(
+        cfg.clone(),
+        "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<r@x>\r\nDATA\r\nx\n.\nmore\r\n.\r\nNOOP\r\nNOOP\n",
+    );
     assert_eq!(
         got[3..],
-        ["354 End data with <CR><LF>.<CR><LF>", "550 5.5.2 mx.example.test Error: bare <LF> received", "250 2.0.0 Ok", "550 5.5.2 mx.example.test Error: bare <LF> received"]
+        [
+            "354 End data with <CR><LF>.<CR><LF>",
+            "550 5.5.2 mx.example.test Error: bare <LF> received",
+            "250 2.0.0 Ok",
+            "550 5.5.2 mx.example.test Error: bare <LF> received"
+        ]
     );
     // Normalize: accepted, and `<LF>.<LF>` did not end the message.
-    let cfg = ServerConfig { bare_newline: BareNewline::Normalize, ..config() };
-    let got = transcript(cfg, "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<r@x>\r\nDATA\r\nx\n.\nmore\r\n.\r\nNOOP\n");
+    let cfg = ServerConfig {
+        bare_newline: BareNewline::Normalize,
+        ..config()
+    };
+    let got = transcript(
+        cfg,
+        "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<r@x>\r\nDATA\r\nx\n.\nmore\r\n.\r\nNOOP\n",
+    );
     assert_eq!(got[4..], ["250 2.0.0 Ok: queued as QID", "250 2.0.0 Ok"]);
 }
 
 #[test]
 fn message_too_big_after_data() {
-    let cfg = ServerConfig { message_size_limit: 10, ..config() };
+    let cfg = ServerConfig {
+        message_size_limit: 10,
+        ..config()
+    };
     let got = transcript(cfg, "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<r@x>\r\nDATA\r\n0123456789abc\r\n.\r\nRCPT TO:<r@x>\r\n");
-    assert_eq!(got[4..], ["552 5.3.4 Message size exceeds fixed limit", "503 5.5.1 Error: need MAIL command"]);
+    assert_eq!(
+        got[4..],
+        [
+            "552 5.3.4 Message size exceeds fixed limit",
+            "503 5.5.1 Error: need MAIL command"
+        ]
+    );
 }
 
 #[test]
@@ -258,12 +344,18 @@ fn pipelining_awareness() {
     let mut d = ServerDialogue::new(config());
     let a = d.command(b"EHLO x", Ending::CrLf, false);
     d.decided(Verdict::Accept);
-    assert!(matches!(a.next, Next::Decide(Decision::Helo { esmtp: true, .. })));
+    assert!(matches!(
+        a.next,
+        Next::Decide(Decision::Helo { esmtp: true, .. })
+    ));
     d.command(b"MAIL FROM:<a@b>", Ending::CrLf, true);
     d.decided(Verdict::Accept);
     d.command(b"RCPT TO:<r@x>", Ending::CrLf, true);
     d.decided(Verdict::Accept);
-    assert!(!d.improper_pipelining(), "MAIL and RCPT may be pipelined after EHLO");
+    assert!(
+        !d.improper_pipelining(),
+        "MAIL and RCPT may be pipelined after EHLO"
+    );
     d.command(b"DATA", Ending::CrLf, true);
     assert!(d.improper_pipelining(), "content sent before 354");
 
@@ -276,7 +368,10 @@ fn pipelining_awareness() {
 
 #[test]
 fn policy_rejections_count_as_errors() {
-    let mut d = ServerDialogue::new(ServerConfig { hard_error_limit: 2, ..config() });
+    let mut d = ServerDialogue::new(ServerConfig {
+        hard_error_limit: 2,
+        ..config()
+    });
     d.command(b"MAIL FROM:<a@b>", Ending::CrLf, false);
     let a = d.decided(Verdict::Reply(Reply::new(554, None, "rejected")));
     assert_eq!(a.next, Next::ReadCommand);
