@@ -56,6 +56,10 @@ pub struct DataDecoder {
     finder: memmem::Finder<'static>,
     bare_lf: u64,
     bytes_out: u64,
+    /// Progress through `\r\n\r\n` while the header end is unknown (starts at 2: the
+    /// message begins at a line start, so a first empty line means no headers).
+    header_match: u8,
+    header_end: Option<u64>,
 }
 
 impl Default for DataDecoder {
@@ -71,6 +75,8 @@ impl DataDecoder {
             finder: memmem::Finder::new(b"\n."),
             bare_lf: 0,
             bytes_out: 0,
+            header_match: 2,
+            header_end: None,
         }
     }
 
@@ -121,6 +127,9 @@ impl DataDecoder {
                 }
             }
         }
+        if self.header_end.is_none() {
+            self.scan_header_end(&out[start_len..]);
+        }
         self.bytes_out += (out.len() - start_len) as u64;
         Progress {
             consumed: pos,
@@ -167,6 +176,37 @@ impl DataDecoder {
         nl + 1
     }
 
+    /// Looks for the empty line after the headers in freshly decoded output (CRLF only:
+    /// the output is normalised). A carried partial match covers reads that split it.
+    fn scan_header_end(&mut self, new: &[u8]) {
+        let base = self.bytes_out;
+        let mut m = self.header_match;
+        for (i, &b) in new.iter().enumerate().take(3) {
+            m = crlfcrlf_step(m, b);
+            if m == 4 {
+                self.header_end = Some(base + i as u64 + 1);
+                return;
+            }
+        }
+        if let Some(i) = memmem::find(new, b"\r\n\r\n") {
+            self.header_end = Some(base + i as u64 + 4);
+            return;
+        }
+        if new.len() > 3 {
+            m = new[new.len() - 3..]
+                .iter()
+                .fold(0, |m, &b| crlfcrlf_step(m, b));
+        }
+        self.header_match = m;
+    }
+
+    /// Offset in the decoded content where the body starts (after the first empty line),
+    /// once seen. Postfix's cleanup also ends headers at the first non-header line; that
+    /// finer rule belongs to the header parser, this is the cheap boundary.
+    pub fn header_end(&self) -> Option<u64> {
+        self.header_end
+    }
+
     /// Whether the end marker has been read.
     pub fn is_done(&self) -> bool {
         self.state == State::Done
@@ -180,6 +220,17 @@ impl DataDecoder {
     /// Content bytes produced so far (for `message_size_limit`).
     pub fn bytes_out(&self) -> u64 {
         self.bytes_out
+    }
+}
+
+/// One step of matching `\r\n\r\n` (state: bytes matched so far).
+fn crlfcrlf_step(m: u8, b: u8) -> u8 {
+    match (m, b) {
+        (1, b'\n') => 2,
+        (2, b'\r') => 3,
+        (3, b'\n') => 4,
+        (_, b'\r') => 1,
+        _ => 0,
     }
 }
 
@@ -324,6 +375,24 @@ mod tests {
         assert_eq!(p.consumed, input.len());
         assert_eq!(out, b"A\r\nB\r\n.C\r\n.D\r\nE\r\nF\r\nG\r\n");
         assert_eq!(bare, 5);
+    }
+
+    #[test]
+    fn finds_the_header_end_across_reads() {
+        let input = b"Subject: x\r\nFrom: y\r\n\r\nbody\r\n.\r\n";
+        for split in 0..input.len() {
+            let mut d = DataDecoder::new();
+            let mut out = Vec::new();
+            d.decode(&input[..split], &mut out);
+            d.decode(&input[split..], &mut out);
+            assert_eq!(d.header_end(), Some(23), "split at {split}");
+        }
+        let mut d = DataDecoder::new();
+        d.decode(b"\r\nbody\r\n.\r\n", &mut Vec::new());
+        assert_eq!(d.header_end(), Some(2), "no headers");
+        let mut d = DataDecoder::new();
+        d.decode(b"Subject: x\n\nbody\r\n.\r\n", &mut Vec::new());
+        assert_eq!(d.header_end(), Some(14), "bare LFs count once normalised");
     }
 
     #[test]

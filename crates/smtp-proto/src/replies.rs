@@ -225,9 +225,13 @@ pub fn etrn_in_transaction() -> Reply {
 pub fn starttls_syntax() -> Reply {
     r(501, st(5, 5, 4), "Syntax: STARTTLS")
 }
-/// `220 2.0.0 Ready to start TLS` (not checked against Postfix: needs a TLS instance).
+/// `220 2.0.0 Ready to start TLS` (also inside a MAIL transaction, as Postfix).
 pub fn starttls_ready() -> Reply {
     r(220, st(2, 0, 0), "Ready to start TLS")
+}
+/// STARTTLS once TLS is up.
+pub fn tls_already_active() -> Reply {
+    r(554, st(5, 5, 1), "Error: TLS already active")
 }
 /// Not checked against Postfix yet (needs SASL configured).
 pub fn auth_syntax() -> Reply {

@@ -299,7 +299,8 @@ impl ServerDialogue {
             Command::Data if !in_tx => Err(replies::need_rcpt()),
             Command::Data if self.recipient_count() == 0 => Err(replies::no_valid_recipients()),
             Command::Etrn { .. } if in_tx => Err(replies::etrn_in_transaction()),
-            Command::StartTls if !self.config.tls_available || self.tls_active => {
+            Command::StartTls if self.tls_active => Err(replies::tls_already_active()),
+            Command::StartTls if !self.config.tls_available => {
                 Err(replies::command_not_implemented())
             }
             Command::Auth { .. } if self.config.extensions.auth.is_empty() => {

@@ -169,6 +169,37 @@ fn data_without_recipients_and_optional_rules() {
 }
 
 #[test]
+fn starttls_as_postfix() {
+    let cfg = ServerConfig {
+        tls_available: true,
+        extensions: Extensions {
+            starttls: true,
+            ..Extensions::default()
+        },
+        ..config()
+    };
+    let mut d = ServerDialogue::new(cfg);
+    d.command(b"EHLO x", Ending::CrLf, false);
+    let ehlo = d.decided(Verdict::Accept);
+    assert_eq!(ehlo.replies[0].lines[5], "STARTTLS");
+    let a = d.command(b"STARTTLS x", Ending::CrLf, false);
+    assert_eq!(a.replies[0].to_string(), "501 5.5.4 Syntax: STARTTLS");
+    let a = d.command(b"STARTTLS", Ending::CrLf, false);
+    assert_eq!(a.replies[0].to_string(), "220 2.0.0 Ready to start TLS");
+    assert_eq!(a.next, Next::StartTls);
+    d.tls_started();
+    assert_eq!(d.helo(), None);
+    let a = d.command(b"STARTTLS", Ending::CrLf, false);
+    assert_eq!(
+        a.replies[0].to_string(),
+        "554 5.5.1 Error: TLS already active"
+    );
+    d.command(b"EHLO x", Ending::CrLf, false);
+    let ehlo = d.decided(Verdict::Accept);
+    assert!(!ehlo.replies[0].lines.iter().any(|l| l == "STARTTLS"));
+}
+
+#[test]
 fn helo_resets_transaction() {
     let got = transcript(
         config(),
