@@ -178,6 +178,9 @@ pub enum Command {
     XForward {
         attrs: Vec<(String, String)>,
     },
+    /// A line that is not valid UTF-8: Postfix (smtputf8_enable = yes) rejects it before
+    /// looking at the verb.
+    BadUtf8,
     /// A known verb with bad arguments.
     Invalid {
         verb: Verb,
@@ -199,7 +202,6 @@ pub enum Command {
 pub enum SyntaxError {
     /// An empty line.
     Empty,
-    BadUtf8,
     HeloSyntax,
     EhloSyntax,
     MailSyntax,
@@ -228,7 +230,6 @@ impl SyntaxError {
     pub fn reply(&self) -> Reply {
         match self {
             Self::Empty => replies::bad_syntax(),
-            Self::BadUtf8 => replies::bad_utf8(),
             Self::HeloSyntax => replies::helo_syntax(),
             Self::EhloSyntax => replies::ehlo_syntax(),
             Self::MailSyntax => replies::mail_syntax(),
@@ -261,34 +262,28 @@ impl SyntaxError {
 
 /// Parses one command line (without its CRLF). Never panics.
 pub fn parse(line: &[u8]) -> Command {
-    let first_word_end = line
-        .iter()
-        .position(|&b| b == b' ' || b == b'\t')
-        .unwrap_or(line.len());
-    let word = &line[..first_word_end];
-    if line.is_empty() {
+    let Ok(text) = std::str::from_utf8(line) else {
+        return Command::BadUtf8;
+    };
+    if text.is_empty() {
         return Command::Invalid {
             verb: Verb::Noop,
             error: SyntaxError::Empty,
         };
     }
-    if is_forbidden(word) {
+    let word_end = text.find([' ', '\t']).unwrap_or(text.len());
+    let word = &text[..word_end];
+    if is_forbidden(word.as_bytes()) {
         return Command::Forbidden {
-            line: String::from_utf8_lossy(line).into_owned(),
+            line: text.to_string(),
         };
     }
-    let Some(verb) = std::str::from_utf8(word).ok().and_then(Verb::lookup) else {
+    let Some(verb) = Verb::lookup(word) else {
         return Command::Unknown {
-            verb: String::from_utf8_lossy(word).into_owned(),
+            verb: word.to_string(),
         };
     };
-    let Ok(text) = std::str::from_utf8(line) else {
-        return Command::Invalid {
-            verb,
-            error: SyntaxError::BadUtf8,
-        };
-    };
-    let arg = text[first_word_end..].trim_matches([' ', '\t']);
+    let arg = text[word_end..].trim_matches([' ', '\t']);
     match parse_args(verb, arg) {
         Ok(cmd) => cmd,
         Err(error) => Command::Invalid { verb, error },
@@ -660,6 +655,7 @@ impl Command {
             } => format!("AUTH {mechanism}"),
             Command::XClient { attrs } => format!("XCLIENT{}", render_attrs(attrs)),
             Command::XForward { attrs } => format!("XFORWARD{}", render_attrs(attrs)),
+            Command::BadUtf8 => String::new(),
             Command::Invalid { verb, .. } => verb.as_str().to_string(),
             Command::Unknown { verb } => verb.clone(),
             Command::Forbidden { line } => line.clone(),

@@ -157,13 +157,16 @@ fn mail_errors_as_postfix() {
     for (line, want) in cases {
         assert_eq!(reply(line), want, "{line}");
     }
-    assert_eq!(
-        parse(b"MAIL FROM:<\xff@b>"),
-        Command::Invalid {
-            verb: Verb::Mail,
-            error: SyntaxError::BadUtf8
-        }
-    );
+    // Postfix 3.7.11 answers "500 5.5.2 Error: bad UTF-8 syntax" to any such line, even
+    // QUIT or an unknown verb, before any other check.
+    for line in [
+        &b"MAIL FROM:<\xff@b>"[..],
+        b"QUIT \xff",
+        b"FOO \xff",
+        b"\xffOO",
+    ] {
+        assert_eq!(parse(line), Command::BadUtf8);
+    }
 }
 
 #[test]

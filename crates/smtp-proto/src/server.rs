@@ -356,6 +356,7 @@ impl ServerDialogue {
             | Command::XClient { .. }
             | Command::XForward { .. }
             | Command::Unknown { .. }
+            | Command::BadUtf8
             | Command::Forbidden { .. } => Ok(()),
         }
     }
@@ -401,6 +402,7 @@ impl ServerDialogue {
             | Command::Unknown { .. } => {
                 self.finish(vec![replies::command_not_recognized()], Next::ReadCommand)
             }
+            Command::BadUtf8 => self.finish(vec![replies::bad_utf8()], Next::ReadCommand),
             Command::Invalid { error, .. } => self.syntax_error(error),
             Command::Forbidden { .. } => self.close_with(vec![replies::forbidden_command()]),
         }
@@ -720,6 +722,7 @@ fn must_end_group(cmd: &Command) -> bool {
         | Command::XClient { .. }
         | Command::XForward { .. }
         | Command::Unknown { .. }
+        | Command::BadUtf8
         | Command::Forbidden { .. } => return false,
     };
     matches!(
@@ -762,6 +765,7 @@ fn is_junk(cmd: &Command) -> bool {
         | Command::XClient { .. }
         | Command::XForward { .. }
         | Command::Unknown { .. }
+        | Command::BadUtf8
         | Command::Forbidden { .. } => false,
     }
 }
