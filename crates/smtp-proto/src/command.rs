@@ -224,6 +224,11 @@ pub enum SyntaxError {
     AuthSyntax,
     XClientSyntax,
     XForwardSyntax,
+    /// An XCLIENT / XFORWARD word without `=`.
+    AttributeValueExpected,
+    /// The attribute name as sent.
+    BadXClientAttribute(String),
+    BadXForwardAttribute(String),
 }
 
 impl SyntaxError {
@@ -251,6 +256,9 @@ impl SyntaxError {
             Self::AuthSyntax => replies::auth_syntax(),
             Self::XClientSyntax => replies::xclient_syntax(),
             Self::XForwardSyntax => replies::xforward_syntax(),
+            Self::AttributeValueExpected => replies::attribute_value_expected(),
+            Self::BadXClientAttribute(name) => replies::bad_xclient_attribute(name),
+            Self::BadXForwardAttribute(name) => replies::bad_xforward_attribute(name),
         }
     }
 
@@ -322,12 +330,8 @@ fn parse_args(verb: Verb, arg: &str) -> Result<Command, SyntaxError> {
         }),
         Verb::StartTls => no_arg(Command::StartTls, SyntaxError::StartTlsSyntax),
         Verb::Auth => parse_auth(arg),
-        Verb::XClient => {
-            attrs(arg, SyntaxError::XClientSyntax).map(|attrs| Command::XClient { attrs })
-        }
-        Verb::XForward => {
-            attrs(arg, SyntaxError::XForwardSyntax).map(|attrs| Command::XForward { attrs })
-        }
+        Verb::XClient => attrs(verb, arg).map(|attrs| Command::XClient { attrs }),
+        Verb::XForward => attrs(verb, arg).map(|attrs| Command::XForward { attrs }),
     }
 }
 
@@ -497,19 +501,44 @@ fn parse_auth(arg: &str) -> Result<Command, SyntaxError> {
     Ok(Command::Auth { mechanism, initial })
 }
 
-/// XCLIENT / XFORWARD `NAME=value ...`, values xtext-decoded (XCLIENT_README).
-fn attrs(arg: &str, err: SyntaxError) -> Result<Vec<(String, String)>, SyntaxError> {
+/// XCLIENT attribute names (XCLIENT_README, Postfix 3.7).
+const XCLIENT_ATTRS: &[&str] = &[
+    "NAME",
+    "REVERSE_NAME",
+    "ADDR",
+    "PORT",
+    "PROTO",
+    "HELO",
+    "LOGIN",
+    "DESTADDR",
+    "DESTPORT",
+];
+/// XFORWARD attribute names (XFORWARD_README).
+const XFORWARD_ATTRS: &[&str] = &["NAME", "ADDR", "PORT", "PROTO", "HELO", "IDENT", "SOURCE"];
+
+/// XCLIENT / XFORWARD `NAME=value ...`, values xtext-decoded.
+fn attrs(verb: Verb, arg: &str) -> Result<Vec<(String, String)>, SyntaxError> {
+    let (known, empty) = match verb {
+        Verb::XClient => (XCLIENT_ATTRS, SyntaxError::XClientSyntax),
+        _ => (XFORWARD_ATTRS, SyntaxError::XForwardSyntax),
+    };
     let mut out = Vec::new();
     for word in words(arg) {
-        let (name, value) = word.split_once('=').ok_or_else(|| err.clone())?;
-        if name.is_empty() {
-            return Err(err);
+        let (name, value) = word
+            .split_once('=')
+            .ok_or(SyntaxError::AttributeValueExpected)?;
+        let upper = name.to_ascii_uppercase();
+        if !known.contains(&upper.as_str()) {
+            return Err(match verb {
+                Verb::XClient => SyntaxError::BadXClientAttribute(name.to_string()),
+                _ => SyntaxError::BadXForwardAttribute(name.to_string()),
+            });
         }
-        let value = xtext_decode(value).ok_or_else(|| err.clone())?;
-        out.push((name.to_ascii_uppercase(), value));
+        let value = xtext_decode(value).ok_or(SyntaxError::AttributeValueExpected)?;
+        out.push((upper, value));
     }
     if out.is_empty() {
-        Err(err)
+        Err(empty)
     } else {
         Ok(out)
     }

@@ -251,9 +251,26 @@ pub fn insufficient_authorization() -> Reply {
 pub fn xclient_syntax() -> Reply {
     r(501, st(5, 5, 4), "Syntax: XCLIENT attribute=value...")
 }
-/// Not checked against Postfix yet (needs an authorized client); wording by analogy.
 pub fn xforward_syntax() -> Reply {
     r(501, st(5, 5, 4), "Syntax: XFORWARD attribute=value...")
+}
+/// An XCLIENT / XFORWARD word without `=`.
+pub fn attribute_value_expected() -> Reply {
+    r(501, st(5, 5, 4), "Error: attribute=value expected")
+}
+pub fn bad_xclient_attribute(name: &str) -> Reply {
+    r(
+        501,
+        st(5, 5, 4),
+        &format!("Bad XCLIENT attribute name: {name}"),
+    )
+}
+pub fn bad_xforward_attribute(name: &str) -> Reply {
+    r(
+        501,
+        st(5, 5, 4),
+        &format!("Bad XFORWARD attribute name: {name}"),
+    )
 }
 
 #[cfg(test)]

@@ -22,6 +22,8 @@ use crate::reply::Reply;
 /// Per-session settings, a snapshot taken when the session starts.
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
+    /// `smtpd_banner` (`$myhostname ESMTP $mail_name`), sent at connect and after XCLIENT.
+    pub banner: String,
     /// `myhostname`: in the HELO reply, the EHLO reply, 421 and bare-LF replies.
     pub hostname: String,
     /// `message_size_limit` (0: none).
@@ -53,6 +55,7 @@ impl Default for ServerConfig {
     fn default() -> Self {
         Self {
             hostname: "localhost".into(),
+            banner: "localhost ESMTP facteur".into(),
             message_size_limit: 10_240_000,
             recipient_limit: 1000,
             soft_error_limit: 10,
@@ -211,6 +214,11 @@ impl ServerDialogue {
         }
     }
 
+    /// The `220` greeting to send when the connection opens.
+    pub fn greeting(&self) -> Reply {
+        replies::greeting(&self.config.banner)
+    }
+
     pub fn config(&self) -> &ServerConfig {
         &self.config
     }
@@ -283,9 +291,15 @@ impl ServerDialogue {
     fn check(&self, cmd: &Command) -> Result<(), Reply> {
         let in_tx = self.tx.is_some();
         let in_bdat = self.tx.as_ref().is_some_and(|t| t.bdat.is_some());
-        let verb = match cmd {
-            Command::Invalid { verb, .. } => Some(*verb),
-            _ => None,
+        let (verb, empty_x) = match cmd {
+            Command::Invalid { verb, error } => (
+                Some(*verb),
+                matches!(
+                    error,
+                    SyntaxError::XClientSyntax | SyntaxError::XForwardSyntax
+                ),
+            ),
+            _ => (None, false),
         };
         match cmd {
             Command::Mail { .. } if in_tx => Err(replies::nested_mail()),
@@ -334,6 +348,14 @@ impl ServerDialogue {
                 }
                 Some(Verb::Auth) if self.config.extensions.auth.is_empty() => {
                     Err(replies::auth_not_enabled())
+                }
+                // An empty XCLIENT/XFORWARD gets its usage line even when unauthorized;
+                // other argument errors are only shown to authorized clients.
+                Some(Verb::XClient) if !self.config.xclient_authorized && !empty_x => {
+                    Err(replies::insufficient_authorization())
+                }
+                Some(Verb::XForward) if !self.config.xforward_authorized && !empty_x => {
+                    Err(replies::insufficient_authorization())
                 }
                 _ => Ok(()),
             },
@@ -621,10 +643,16 @@ impl ServerDialogue {
                 (replies::ok(), Next::ReadCommand)
             }
             Decision::Vrfy { arg, .. } => (replies::vrfy_cannot_verify(&arg), Next::ReadCommand),
-            Decision::Etrn { .. }
-            | Decision::Auth { .. }
-            | Decision::XClient { .. }
-            | Decision::XForward { .. } => (replies::ok(), Next::ReadCommand),
+            Decision::XClient { .. } => {
+                // XCLIENT_README: the session starts over as if the client had just
+                // connected, with the new attributes.
+                self.helo = None;
+                self.tx = None;
+                (replies::greeting(&self.config.banner), Next::ReadCommand)
+            }
+            Decision::Etrn { .. } | Decision::Auth { .. } | Decision::XForward { .. } => {
+                (replies::ok(), Next::ReadCommand)
+            }
         };
         self.finish(vec![custom.unwrap_or(default)], next)
     }

@@ -200,6 +200,49 @@ fn starttls_as_postfix() {
 }
 
 #[test]
+fn xclient_and_xforward_as_postfix() {
+    let cfg = ServerConfig {
+        banner: "mx.example.test ESMTP Postfix".into(),
+        xclient_authorized: true,
+        xforward_authorized: true,
+        ..config()
+    };
+    let got = transcript(
+        cfg,
+        "EHLO x\r\nXCLIENT NAME=foo.example ADDR=192.0.2.1\r\nMAIL FROM:<a@b>\r\nXCLIENT FOO=bar\r\n\
+         RSET\r\nXCLIENT FOO=bar\r\nXCLIENT NAME\r\nXFORWARD NAME=x\r\nXFORWARD FOO=x\r\nXFORWARD\r\n",
+    );
+    assert_eq!(
+        got[1..],
+        [
+            "220 mx.example.test ESMTP Postfix",
+            "250 2.1.0 Ok",
+            "503 5.5.1 Error: MAIL transaction in progress",
+            "250 2.0.0 Ok",
+            "501 5.5.4 Bad XCLIENT attribute name: FOO",
+            "501 5.5.4 Error: attribute=value expected",
+            "250 2.0.0 Ok",
+            "501 5.5.4 Bad XFORWARD attribute name: FOO",
+            "501 5.5.4 Syntax: XFORWARD attribute=value...",
+        ]
+    );
+    // Unauthorized: usage line for an empty command, 550 for anything else.
+    let got = transcript(
+        config(),
+        "XCLIENT\r\nXCLIENT NAME\r\nXCLIENT FOO=bar\r\nXFORWARD NAME=x\r\n",
+    );
+    assert_eq!(
+        got,
+        [
+            "501 5.5.4 Syntax: XCLIENT attribute=value...",
+            "550 5.7.0 Error: insufficient authorization",
+            "550 5.7.0 Error: insufficient authorization",
+            "550 5.7.0 Error: insufficient authorization",
+        ]
+    );
+}
+
+#[test]
 fn helo_resets_transaction() {
     let got = transcript(
         config(),
