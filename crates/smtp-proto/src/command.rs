@@ -431,12 +431,16 @@ fn parse_rcpt(arg: &str) -> Result<Command, SyntaxError> {
 fn parse_notify(value: &str) -> Option<Notify> {
     let mut n = Notify::default();
     for item in value.split(',') {
-        let flag = match item.to_ascii_uppercase().as_str() {
-            "NEVER" => &mut n.never,
-            "SUCCESS" => &mut n.success,
-            "FAILURE" => &mut n.failure,
-            "DELAY" => &mut n.delay,
-            _ => return None,
+        let flag = if item.eq_ignore_ascii_case("NEVER") {
+            &mut n.never
+        } else if item.eq_ignore_ascii_case("SUCCESS") {
+            &mut n.success
+        } else if item.eq_ignore_ascii_case("FAILURE") {
+            &mut n.failure
+        } else if item.eq_ignore_ascii_case("DELAY") {
+            &mut n.delay
+        } else {
+            return None;
         };
         *flag = true;
     }

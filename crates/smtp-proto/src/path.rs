@@ -7,6 +7,8 @@
 //! Never: domain policy (non-FQDN, unknown domain: those are restrictions in smtpd), the
 //! internal (unquoted) form (that is `mail::address`).
 
+use std::borrow::Cow;
+
 /// An address as the client wrote it (external form), without brackets, comments or
 /// source route. Never empty: the null sender is `ReversePath::Null`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -115,7 +117,7 @@ pub fn parse_path(arg: &str) -> Result<(Option<Address>, &str), PathError> {
     let params = rest.trim_start_matches([' ', '\t']);
     let cleaned = clean(inner)?;
     let address = strip_source_route(&cleaned)?;
-    Ok((Address::new(address), params))
+    Ok((Address::new(address.to_string()), params))
 }
 
 /// Index of the `>` closing the `<` at 0, outside quoted strings, with nesting.
@@ -159,42 +161,53 @@ fn word_end(s: &str) -> Option<usize> {
 
 /// Drops RFC 822 comments and rejects what cannot be one address: unquoted white space,
 /// brackets, commas outside a source route, control characters anywhere.
-fn clean(inner: &str) -> Result<String, PathError> {
-    let mut out = String::with_capacity(inner.len());
+fn clean(inner: &str) -> Result<Cow<'_, str>, PathError> {
+    // Bytes, not chars: every delimiter is ASCII and UTF-8 continuation bytes are >= 0x80.
+    let bytes = inner.as_bytes();
+    let mut kept: Option<Vec<u8>> = None;
     let mut quoted = false;
     let mut escaped = false;
     let mut comment = 0usize;
-    for c in inner.chars() {
-        if c.is_ascii_control() {
+    for (i, &b) in bytes.iter().enumerate() {
+        if b.is_ascii_control() {
             return Err(PathError::Syntax);
         }
         if comment > 0 {
-            match c {
+            match b {
                 _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '(' => comment += 1,
-                ')' => comment -= 1,
+                b'\\' => escaped = true,
+                b'(' => comment += 1,
+                b')' => comment -= 1,
                 _ => {}
             }
             continue;
         }
-        match c {
+        match b {
             _ if escaped => escaped = false,
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            '(' if !quoted => {
+            b'\\' if quoted => escaped = true,
+            b'"' => quoted = !quoted,
+            b'(' if !quoted => {
                 comment = 1;
+                kept.get_or_insert_with(|| bytes[..i].to_vec());
                 continue;
             }
-            ' ' | '<' | '>' | ')' | ';' if !quoted => return Err(PathError::Syntax),
+            b' ' | b'<' | b'>' | b')' | b';' if !quoted => return Err(PathError::Syntax),
             _ => {}
         }
-        out.push(c);
+        if let Some(k) = kept.as_mut() {
+            k.push(b);
+        }
     }
     if quoted || comment > 0 || escaped {
         return Err(PathError::Syntax);
     }
-    Ok(out)
+    match kept {
+        // Only whole ASCII-delimited comments were removed, so this stays UTF-8.
+        Some(k) => String::from_utf8(k)
+            .map(Cow::Owned)
+            .map_err(|_| PathError::Syntax),
+        None => Ok(Cow::Borrowed(inner)),
+    }
 }
 
 /// `@a,@b:user@c` → `user@c` (RFC 5321 §4.1.1.3, Appendix C). A comma anywhere else
