@@ -48,8 +48,9 @@ impl Default for Extensions {
 }
 
 impl Extensions {
-    /// The keyword lines in Postfix's order (checked against Postfix 3.7.11 for the
-    /// default set; STARTTLS and AUTH placed where Postfix puts them).
+    /// The keyword lines in Postfix's order, checked against Postfix 3.7.11: the default
+    /// set, STARTTLS after ETRN (TLS on), `AUTH PLAIN LOGIN` then `AUTH=PLAIN LOGIN` after
+    /// ETRN (SASL on, `broken_sasl_auth_clients = yes`).
     pub fn keywords(&self) -> Vec<String> {
         let mut out = Vec::new();
         let mut add = |on: bool, kw: &str| {

@@ -233,14 +233,35 @@ pub fn starttls_ready() -> Reply {
 pub fn tls_already_active() -> Reply {
     r(554, st(5, 5, 1), "Error: TLS already active")
 }
-/// Not checked against Postfix yet (needs SASL configured).
 pub fn auth_syntax() -> Reply {
     r(501, st(5, 5, 4), "Syntax: AUTH mechanism")
+}
+/// A SASL challenge, base64 (Postfix sends `334 ` with an empty one).
+pub fn auth_challenge(base64: &str) -> Reply {
+    r(334, None, base64)
+}
+pub fn auth_successful() -> Reply {
+    r(235, st(2, 7, 0), "Authentication successful")
+}
+/// The client answered a challenge with `*`.
+pub fn auth_aborted() -> Reply {
+    r(501, st(5, 7, 0), "Authentication aborted")
+}
+/// `535 5.7.8 Error: authentication failed: <reason from the SASL server>`.
+pub fn auth_failed(reason: &str) -> Reply {
+    r(
+        535,
+        st(5, 7, 8),
+        &format!("Error: authentication failed: {reason}"),
+    )
+}
+pub fn already_authenticated() -> Reply {
+    r(503, st(5, 5, 1), "Error: already authenticated")
 }
 pub fn auth_not_enabled() -> Reply {
     r(503, st(5, 5, 1), "Error: authentication not enabled")
 }
-/// XCLIENT / XFORWARD / (ETRN has its own) inside a MAIL transaction.
+/// AUTH, XCLIENT and XFORWARD inside a MAIL transaction (ETRN has its own wording).
 pub fn mail_transaction_in_progress() -> Reply {
     r(503, st(5, 5, 1), "Error: MAIL transaction in progress")
 }

@@ -107,7 +107,8 @@ pub enum Decision {
     Etrn {
         arg: String,
     },
-    /// The caller runs the SASL exchange and answers with its final reply.
+    /// The caller runs the SASL exchange (`replies::auth_challenge`, `auth_aborted`,
+    /// `auth_failed`) and answers with its final reply; Accept → `235 2.7.0`.
     Auth {
         mechanism: String,
         initial: Option<String>,
@@ -192,6 +193,7 @@ pub struct ServerDialogue {
     errors: u32,
     junk: u32,
     tls_active: bool,
+    authenticated: bool,
     improper_pipelining: bool,
     /// A BDAT sequence failed: its chunks are read and discarded up to LAST.
     bdat_discarding: bool,
@@ -208,6 +210,7 @@ impl ServerDialogue {
             errors: 0,
             junk: 0,
             tls_active: false,
+            authenticated: false,
             improper_pipelining: false,
             bdat_discarding: false,
             closed: false,
@@ -238,6 +241,11 @@ impl ServerDialogue {
 
     pub fn recipient_count(&self) -> usize {
         self.tx.as_ref().map_or(0, |t| t.rcpts)
+    }
+
+    /// AUTH succeeded in this session.
+    pub fn is_authenticated(&self) -> bool {
+        self.authenticated
     }
 
     pub fn error_count(&self) -> u32 {
@@ -320,6 +328,8 @@ impl ServerDialogue {
             Command::Auth { .. } if self.config.extensions.auth.is_empty() => {
                 Err(replies::auth_not_enabled())
             }
+            Command::Auth { .. } if in_tx => Err(replies::mail_transaction_in_progress()),
+            Command::Auth { .. } if self.authenticated => Err(replies::already_authenticated()),
             Command::XClient { .. } | Command::XForward { .. } if in_tx => {
                 Err(replies::mail_transaction_in_progress())
             }
@@ -650,9 +660,11 @@ impl ServerDialogue {
                 self.tx = None;
                 (replies::greeting(&self.config.banner), Next::ReadCommand)
             }
-            Decision::Etrn { .. } | Decision::Auth { .. } | Decision::XForward { .. } => {
-                (replies::ok(), Next::ReadCommand)
+            Decision::Auth { .. } => {
+                self.authenticated = true;
+                (replies::auth_successful(), Next::ReadCommand)
             }
+            Decision::Etrn { .. } | Decision::XForward { .. } => (replies::ok(), Next::ReadCommand),
         };
         self.finish(vec![custom.unwrap_or(default)], next)
     }

@@ -243,6 +243,35 @@ fn xclient_and_xforward_as_postfix() {
 }
 
 #[test]
+fn auth_as_postfix() {
+    let cfg = ServerConfig {
+        extensions: Extensions {
+            auth: vec!["PLAIN".into(), "LOGIN".into()],
+            auth_broken_clients: true,
+            ..Extensions::default()
+        },
+        ..config()
+    };
+    let got = transcript(
+        cfg,
+        "EHLO x\r\nAUTH\r\nAUTH PLAIN a b\r\nMAIL FROM:<a@b>\r\nAUTH PLAIN AHVzZXIxAHNlY3JldA==\r\nRSET\r\n\
+         AUTH PLAIN AHVzZXIxAHNlY3JldA==\r\nAUTH PLAIN AHVzZXIxAHNlY3JldA==\r\n",
+    );
+    assert_eq!(
+        got[1..],
+        [
+            "501 5.5.4 Syntax: AUTH mechanism",
+            "501 5.5.4 Syntax: AUTH mechanism",
+            "250 2.1.0 Ok",
+            "503 5.5.1 Error: MAIL transaction in progress",
+            "250 2.0.0 Ok",
+            "235 2.7.0 Authentication successful",
+            "503 5.5.1 Error: already authenticated",
+        ]
+    );
+}
+
+#[test]
 fn helo_resets_transaction() {
     let got = transcript(
         config(),
