@@ -100,9 +100,17 @@ pub fn unsupported_option(param: &str) -> Reply {
 pub fn bad_size_syntax() -> Reply {
     r(501, st(5, 5, 4), "Bad message size syntax")
 }
-/// SIZE= above `message_size_limit`, and a message that grows past it.
+/// MAIL FROM's SIZE= above `message_size_limit`.
 pub fn message_too_big() -> Reply {
     r(552, st(5, 3, 4), "Message size exceeds fixed limit")
+}
+/// DATA content that grew past `message_size_limit`.
+pub fn message_file_too_big() -> Reply {
+    r(552, st(5, 3, 4), "Error: message file too big")
+}
+/// A BDAT chunk that takes the message past `message_size_limit`.
+pub fn chunk_too_big() -> Reply {
+    r(552, st(5, 3, 4), "Chunk exceeds message size limit")
 }
 pub fn bad_ret_syntax() -> Reply {
     r(501, st(5, 5, 4), "Bad RET parameter syntax")

@@ -457,11 +457,18 @@ impl ServerDialogue {
         let Some(tx) = self.tx.as_mut() else {
             return self.chunk_then(size, last, Some(replies::need_rcpt()));
         };
+        if tx.bdat.is_none() && tx.rcpts == 0 {
+            tx.bdat = Some(BdatState { total: 0 });
+            return self.chunk_then(size, last, Some(replies::no_valid_recipients()));
+        }
+        // Known too big before reading: the shell discards the chunk instead of keeping it.
+        let so_far = tx.bdat.map_or(0, |b| b.total);
+        let limit = self.config.message_size_limit;
+        if limit > 0 && so_far.saturating_add(size) > limit {
+            tx.bdat.get_or_insert(BdatState { total: so_far });
+            return self.chunk_then(size, last, Some(replies::chunk_too_big()));
+        }
         if tx.bdat.is_none() {
-            if tx.rcpts == 0 {
-                tx.bdat = Some(BdatState { total: 0 });
-                return self.chunk_then(size, last, Some(replies::no_valid_recipients()));
-            }
             tx.bdat = Some(BdatState { total: 0 });
             self.pending = Pending::Chunk {
                 size,
@@ -534,7 +541,7 @@ impl ServerDialogue {
         };
         let limit = self.config.message_size_limit;
         let rejection = if limit > 0 && total > limit {
-            Some(replies::message_too_big())
+            Some(replies::chunk_too_big())
         } else if bare_lf > 0 && self.config.bare_newline == BareNewline::Reject {
             Some(replies::bare_lf_received(
                 self.config.bare_newline_reject_code,
@@ -564,7 +571,7 @@ impl ServerDialogue {
         self.pending = Pending::None;
         let limit = self.config.message_size_limit;
         let rejection = if limit > 0 && bytes > limit {
-            Some(replies::message_too_big())
+            Some(replies::message_file_too_big())
         } else if bare_lf > 0 && self.config.bare_newline == BareNewline::Reject {
             Some(replies::bare_lf_received(
                 self.config.bare_newline_reject_code,

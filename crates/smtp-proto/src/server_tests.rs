@@ -427,17 +427,32 @@ fn bare_lf_reject_mode() {
 }
 
 #[test]
-fn message_too_big_after_data() {
+fn message_too_big_as_postfix() {
+    // Postfix 3.7.11 with message_size_limit = 100.
     let cfg = ServerConfig {
-        message_size_limit: 10,
+        message_size_limit: 100,
         ..config()
     };
-    let got = transcript(cfg, "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<r@x>\r\nDATA\r\n0123456789abc\r\n.\r\nRCPT TO:<r@x>\r\n");
+    let big = "x".repeat(300);
+    let got = transcript(
+        cfg,
+        &format!(
+            "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<r@x>\r\nDATA\r\nSubject: x\r\n\r\n{big}\r\n.\r\n\
+             RCPT TO:<r@x>\r\nMAIL FROM:<a@b>\r\nRCPT TO:<r@x>\r\nBDAT 300\r\n{big}BDAT 3 LAST\r\nabc\
+             RCPT TO:<r@x>\r\n"
+        ),
+    );
     assert_eq!(
-        got[4..],
+        got[3..],
         [
-            "552 5.3.4 Message size exceeds fixed limit",
-            "503 5.5.1 Error: need MAIL command"
+            "354 End data with <CR><LF>.<CR><LF>",
+            "552 5.3.4 Error: message file too big",
+            "503 5.5.1 Error: need MAIL command",
+            "250 2.1.0 Ok",
+            "250 2.1.5 Ok",
+            "552 5.3.4 Chunk exceeds message size limit",
+            "551 5.0.0 Discarded 3 bytes after earlier error",
+            "503 5.5.1 Error: need MAIL command",
         ]
     );
 }
