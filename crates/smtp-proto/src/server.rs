@@ -135,7 +135,9 @@ pub enum Verdict {
 pub enum Next {
     ReadCommand,
     Decide(Decision),
-    /// Decode DATA content (`data::DataDecoder`), then call `data_done`.
+    /// Decode DATA content (`data::DataDecoder`) up to the end marker, then call
+    /// `data_done`. Past `message_size_limit` keep decoding but stop keeping the content:
+    /// Postfix reads to the end marker before it answers 552.
     ReceiveData,
     /// Read `size` bytes (`bdat::BdatReader`), then call `chunk_done`. With `discard` the
     /// bytes are thrown away.

@@ -272,6 +272,20 @@ fn auth_as_postfix() {
 }
 
 #[test]
+fn unknown_to_smtpd_as_postfix() {
+    let got = transcript(config(), "LHLO x\r\nSTARTTLS x\r\nSTARTTLS\r\nTURN\r\n");
+    assert_eq!(
+        got,
+        [
+            "500 5.5.2 Error: command not recognized",
+            "501 5.5.4 Syntax: STARTTLS",
+            "502 5.5.1 Error: command not implemented",
+            "500 5.5.2 Error: command not recognized",
+        ]
+    );
+}
+
+#[test]
 fn helo_resets_transaction() {
     let got = transcript(
         config(),
