@@ -8,6 +8,7 @@ use std::path::Path;
 /// crate directory → the crates of ours its `[dependencies]` may name.
 const ALLOWED: &[(&str, &[&str])] = &[
     ("mail", &[]),
+    ("smtp-proto", &[]),
     ("config", &["mail"]),
     ("tables", &["mail"]),
     ("queue", &["mail"]),
