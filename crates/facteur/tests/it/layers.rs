@@ -10,6 +10,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("mail", &[]),
     ("config", &["mail"]),
     ("tables", &["mail"]),
+    ("maillog", &["mail"]),
     ("cli", &["config", "tables", "mail"]),
     ("facteur", &["cli"]),
 ];

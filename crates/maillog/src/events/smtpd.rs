@@ -1,0 +1,632 @@
+//! What the SMTP server logs: connections and their command statistics, the queue file
+//! it opened (`client=`), and its policy decisions (`reject:`, `warn:`, `hold:` ...).
+
+use std::fmt;
+
+use super::{queue_prefix, text, ClientInfo, Transaction};
+use crate::Line;
+
+/// An SMTP server command, in the order Postfix lists them in `disconnect` statistics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Command {
+    Helo,
+    Ehlo,
+    Xclient,
+    Xforward,
+    Starttls,
+    Auth,
+    Mail,
+    Rcpt,
+    Data,
+    Bdat,
+    Rset,
+    Noop,
+    Vrfy,
+    Etrn,
+    Quit,
+    /// Anything else the client sent.
+    Unknown,
+}
+
+impl Command {
+    /// Every command, in statistics order.
+    pub const ALL: [Command; 16] = [
+        Command::Helo,
+        Command::Ehlo,
+        Command::Xclient,
+        Command::Xforward,
+        Command::Starttls,
+        Command::Auth,
+        Command::Mail,
+        Command::Rcpt,
+        Command::Data,
+        Command::Bdat,
+        Command::Rset,
+        Command::Noop,
+        Command::Vrfy,
+        Command::Etrn,
+        Command::Quit,
+        Command::Unknown,
+    ];
+
+    /// The command's name as `after X` and `reject: X from` show it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Helo => "HELO",
+            Command::Ehlo => "EHLO",
+            Command::Xclient => "XCLIENT",
+            Command::Xforward => "XFORWARD",
+            Command::Starttls => "STARTTLS",
+            Command::Auth => "AUTH",
+            Command::Mail => "MAIL",
+            Command::Rcpt => "RCPT",
+            Command::Data => "DATA",
+            Command::Bdat => "BDAT",
+            Command::Rset => "RSET",
+            Command::Noop => "NOOP",
+            Command::Vrfy => "VRFY",
+            Command::Etrn => "ETRN",
+            Command::Quit => "QUIT",
+            Command::Unknown => "UNKNOWN",
+        }
+    }
+
+    /// The key in `disconnect` statistics (`ehlo=1`).
+    fn stats_key(self) -> &'static str {
+        match self {
+            Command::Helo => "helo",
+            Command::Ehlo => "ehlo",
+            Command::Xclient => "xclient",
+            Command::Xforward => "xforward",
+            Command::Starttls => "starttls",
+            Command::Auth => "auth",
+            Command::Mail => "mail",
+            Command::Rcpt => "rcpt",
+            Command::Data => "data",
+            Command::Bdat => "bdat",
+            Command::Rset => "rset",
+            Command::Noop => "noop",
+            Command::Vrfy => "vrfy",
+            Command::Etrn => "etrn",
+            Command::Quit => "quit",
+            Command::Unknown => "unknown",
+        }
+    }
+}
+
+/// Where in the session something happened: before any command, at a command, or after
+/// the message content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Connect,
+    Command(Command),
+    EndOfMessage,
+}
+
+impl From<Command> for Stage {
+    fn from(command: Command) -> Stage {
+        Stage::Command(command)
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Stage::Connect => "CONNECT",
+            Stage::Command(c) => c.name(),
+            Stage::EndOfMessage => "END-OF-MESSAGE",
+        })
+    }
+}
+
+/// Per-command counts of one session, for the `disconnect from` line: each command used
+/// shows `name=ok`, or `name=ok/total` when some failed; then `commands=` the sums in
+/// the same form (`commands=0/0` for none).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CommandStats {
+    /// (succeeded, total) per command, indexed like [`Command::ALL`].
+    counts: [(u32, u32); 16],
+}
+
+impl CommandStats {
+    pub fn new() -> CommandStats {
+        CommandStats::default()
+    }
+
+    /// Counts one command and whether it succeeded (got a 2xx/3xx reply).
+    pub fn record(&mut self, command: Command, ok: bool) {
+        let slot = &mut self.counts[command as usize];
+        slot.1 = slot.1.saturating_add(1);
+        if ok {
+            slot.0 = slot.0.saturating_add(1);
+        }
+    }
+}
+
+impl fmt::Display for CommandStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (mut ok_sum, mut total_sum) = (0u32, 0u32);
+        for command in Command::ALL {
+            let (ok, total) = self.counts[command as usize];
+            if total == 0 {
+                continue;
+            }
+            ok_sum = ok_sum.saturating_add(ok);
+            total_sum = total_sum.saturating_add(total);
+            write_count(f, command.stats_key(), ok, total)?;
+            f.write_str(" ")?;
+        }
+        // A session without any command shows `commands=0/0`.
+        if total_sum == 0 {
+            return f.write_str("commands=0/0");
+        }
+        write_count(f, "commands", ok_sum, total_sum)
+    }
+}
+
+fn write_count(f: &mut fmt::Formatter<'_>, key: &str, ok: u32, total: u32) -> fmt::Result {
+    if ok == total {
+        write!(f, "{key}={ok}")
+    } else {
+        write!(f, "{key}={ok}/{total}")
+    }
+}
+
+/// `connect from host[addr]`
+pub fn connect(client: &ClientInfo) -> Line {
+    Line::info(text(format_args!("connect from {client}")))
+}
+
+/// `disconnect from host[addr] ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5`
+pub fn disconnect(client: &ClientInfo, stats: &CommandStats) -> Line {
+    Line::info(text(format_args!("disconnect from {client} {stats}")))
+}
+
+/// Why a session ended before QUIT.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// The client closed the connection (`lost connection after`).
+    LostConnection,
+    /// `smtpd_timeout` expired (`timeout after`).
+    Timeout,
+    /// `smtpd_hard_error_limit` was reached (`too many errors after`).
+    TooManyErrors,
+}
+
+/// `lost connection after RCPT from host[addr]`, `timeout after DATA (12 bytes) from ...`,
+/// `too many errors after RCPT from ...`. `bytes` is the content received so far when the
+/// session ended inside DATA or BDAT.
+pub fn session_ended(
+    how: SessionEnd,
+    after: Stage,
+    bytes: Option<u64>,
+    client: &ClientInfo,
+) -> Line {
+    let what = match how {
+        SessionEnd::LostConnection => "lost connection",
+        SessionEnd::Timeout => "timeout",
+        SessionEnd::TooManyErrors => "too many errors",
+    };
+    Line::info(match bytes {
+        Some(n) => text(format_args!(
+            "{what} after {after} ({n} bytes) from {client}"
+        )),
+        None => text(format_args!("{what} after {after} from {client}")),
+    })
+}
+
+/// The SASL login of a session, for the `client=` line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SaslLogin<'a> {
+    pub method: &'a str,
+    pub username: &'a str,
+    /// The `AUTH=` parameter of MAIL FROM, when given.
+    pub sender: Option<&'a str>,
+}
+
+/// `3F1A2B: client=host[addr]`, with `, sasl_method=PLAIN, sasl_username=u` after a login.
+pub fn client(queue_id: &str, client: &ClientInfo, sasl: Option<&SaslLogin<'_>>) -> Line {
+    let mut s = text(format_args!("{queue_id}: client={client}"));
+    if let Some(login) = sasl {
+        s.push_str(&text(format_args!(
+            ", sasl_method={}, sasl_username={}",
+            login.method, login.username
+        )));
+        if let Some(sender) = login.sender {
+            s.push_str(&text(format_args!(", sasl_sender={sender}")));
+        }
+    }
+    Line::info(s)
+}
+
+/// An SMTP reply as sent: code, enhanced status and text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reply<'a> {
+    pub code: u16,
+    pub dsn: &'a str,
+    pub text: &'a str,
+}
+
+impl fmt::Display for Reply<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} {}", self.code, self.dsn, self.text)
+    }
+}
+
+/// `NOQUEUE: reject: RCPT from host[addr]: 554 5.7.1 <x@y>: Relay access denied;
+/// from=<a@b> to=<x@y> proto=ESMTP helo=<h>` (4xx rejects are `reject:` too).
+pub fn reject(
+    queue_id: Option<&str>,
+    stage: Stage,
+    client: &ClientInfo,
+    reply: &Reply<'_>,
+    transaction: &Transaction<'_>,
+) -> Line {
+    action(queue_id, "reject", stage, client, &reply, transaction)
+}
+
+/// `NOQUEUE: warn: RCPT from host[addr]: text; from=<...> ...` (access map `WARN text`).
+pub fn warn(
+    queue_id: Option<&str>,
+    stage: Stage,
+    client: &ClientInfo,
+    warning: &str,
+    transaction: &Transaction<'_>,
+) -> Line {
+    action(queue_id, "warn", stage, client, &warning, transaction)
+}
+
+/// An access-map action that changes what happens to the message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Triggered<'a> {
+    Hold,
+    Discard,
+    /// `FILTER transport:destination`
+    Filter(&'a str),
+    /// `REDIRECT user@domain`
+    Redirect(&'a str),
+}
+
+/// `3F1A2B: hold: RCPT from host[addr]: <x@y>: Recipient address triggers HOLD action;
+/// from=<...> ...`. `target` is what matched (`<x@y>`, `<host[addr]>`) and `what` names
+/// it as the reject texts do (`Recipient address`, `Sender address`, `Client host`,
+/// `Helo command`).
+pub fn triggered(
+    queue_id: Option<&str>,
+    stage: Stage,
+    client: &ClientInfo,
+    action_taken: Triggered<'_>,
+    target: &str,
+    what: &str,
+    transaction: &Transaction<'_>,
+) -> Line {
+    let (word, detail) = match action_taken {
+        Triggered::Hold => (
+            "hold",
+            text(format_args!("{target}: {what} triggers HOLD action")),
+        ),
+        Triggered::Discard => (
+            "discard",
+            text(format_args!("{target}: {what} triggers DISCARD action")),
+        ),
+        Triggered::Filter(to) => (
+            "filter",
+            text(format_args!("{target}: {what} triggers FILTER {to}")),
+        ),
+        Triggered::Redirect(to) => (
+            "redirect",
+            text(format_args!("{target}: {what} triggers REDIRECT {to}")),
+        ),
+    };
+    action(queue_id, word, stage, client, &detail, transaction)
+}
+
+fn action(
+    queue_id: Option<&str>,
+    word: &str,
+    stage: Stage,
+    client: &ClientInfo,
+    detail: &dyn fmt::Display,
+    transaction: &Transaction<'_>,
+) -> Line {
+    Line::info(text(format_args!(
+        "{}: {word}: {stage} from {client}: {detail}; {transaction}",
+        queue_prefix(queue_id)
+    )))
+}
+
+/// `warning: non-SMTP command from host[addr]: GET / HTTP/1.0`
+pub fn non_smtp_command(client: &ClientInfo, command_line: &str) -> Line {
+    Line::warning(text(format_args!(
+        "non-SMTP command from {client}: {command_line}"
+    )))
+}
+
+/// `improper command pipelining after EHLO from host[addr]: QUIT` (`what` is the start of
+/// the input that arrived too early).
+pub fn improper_pipelining(after: Stage, client: &ClientInfo, what: &str) -> Line {
+    Line::info(text(format_args!(
+        "improper command pipelining after {after} from {client}: {what}"
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::golden::assert_postfix;
+    use super::super::Proto;
+    use super::*;
+
+    fn localhost() -> ClientInfo {
+        ClientInfo::new("localhost", "127.0.0.1".parse().expect("addr"), 40000)
+    }
+
+    fn stats(commands: &[(Command, bool)]) -> CommandStats {
+        let mut s = CommandStats::new();
+        for &(c, ok) in commands {
+            s.record(c, ok);
+        }
+        s
+    }
+
+    fn esmtp<'a>(from: &'a str, to: &'a str) -> Transaction<'a> {
+        Transaction {
+            from: Some(from),
+            to: Some(to),
+            proto: Some(Proto::Esmtp),
+            helo: Some("client.test"),
+        }
+    }
+
+    #[test]
+    fn connect_and_disconnect() {
+        use Command::*;
+        let c = localhost();
+        assert_postfix(&connect(&c), "connect from localhost[127.0.0.1]");
+        let s = stats(&[
+            (Ehlo, true),
+            (Mail, true),
+            (Rcpt, true),
+            (Data, true),
+            (Quit, true),
+        ]);
+        assert_postfix(
+            &disconnect(&c, &s),
+            "disconnect from localhost[127.0.0.1] ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5",
+        );
+        let s = stats(&[
+            (Ehlo, true),
+            (Mail, true),
+            (Rcpt, false),
+            (Rset, true),
+            (Quit, true),
+        ]);
+        assert_postfix(
+            &disconnect(&c, &s),
+            "disconnect from localhost[127.0.0.1] ehlo=1 mail=1 rcpt=0/1 rset=1 quit=1 commands=4/5",
+        );
+        assert_postfix(
+            &disconnect(&c, &CommandStats::new()),
+            "disconnect from localhost[127.0.0.1] commands=0/0",
+        );
+    }
+
+    #[test]
+    fn statistics_follow_postfix_command_order() {
+        use Command::*;
+        // Recorded in session order; logged in Postfix's table order.
+        let s = stats(&[
+            (Ehlo, true),
+            (Starttls, false),
+            (Auth, false),
+            (Xclient, false),
+            (Xforward, false),
+            (Etrn, true),
+            (Bdat, false),
+        ]);
+        assert_postfix(
+            &disconnect(&localhost(), &s),
+            "disconnect from localhost[127.0.0.1] ehlo=1 xclient=0/1 xforward=0/1 starttls=0/1 auth=0/1 bdat=0/1 etrn=1 commands=2/7",
+        );
+        let s = stats(&[
+            (Helo, true),
+            (Mail, true),
+            (Rcpt, true),
+            (Rset, true),
+            (Noop, true),
+            (Vrfy, false),
+            (Quit, true),
+        ]);
+        assert_postfix(
+            &disconnect(&localhost(), &s),
+            "disconnect from localhost[127.0.0.1] helo=1 mail=1 rcpt=1 rset=1 noop=1 vrfy=0/1 quit=1 commands=6/7",
+        );
+        let s = stats(&[(Ehlo, true), (Unknown, false)]);
+        assert_postfix(
+            &disconnect(&localhost(), &s),
+            "disconnect from localhost[127.0.0.1] ehlo=1 unknown=0/1 commands=1/2",
+        );
+    }
+
+    #[test]
+    fn sessions_that_end_early() {
+        let c = localhost();
+        assert_postfix(
+            &session_ended(SessionEnd::LostConnection, Command::Rset.into(), None, &c),
+            "lost connection after RSET from localhost[127.0.0.1]",
+        );
+        assert_postfix(
+            &session_ended(SessionEnd::LostConnection, Stage::Connect, None, &c),
+            "lost connection after CONNECT from localhost[127.0.0.1]",
+        );
+        assert_postfix(
+            &session_ended(
+                SessionEnd::LostConnection,
+                Command::Data.into(),
+                Some(23),
+                &c,
+            ),
+            "lost connection after DATA (23 bytes) from localhost[127.0.0.1]",
+        );
+        assert_postfix(
+            &session_ended(SessionEnd::Timeout, Command::Data.into(), Some(12), &c),
+            "timeout after DATA (12 bytes) from localhost[127.0.0.1]",
+        );
+        assert_postfix(
+            &session_ended(SessionEnd::Timeout, Command::Mail.into(), None, &c),
+            "timeout after MAIL from localhost[127.0.0.1]",
+        );
+        assert_postfix(
+            &session_ended(SessionEnd::Timeout, Command::Bdat.into(), None, &c),
+            "timeout after BDAT from localhost[127.0.0.1]",
+        );
+        assert_eq!(
+            session_ended(SessionEnd::TooManyErrors, Command::Rcpt.into(), None, &c).to_string(),
+            "too many errors after RCPT from localhost[127.0.0.1]"
+        );
+    }
+
+    #[test]
+    fn client_line() {
+        assert_postfix(
+            &client("79C80994273", &localhost(), None),
+            "79C80994273: client=localhost[127.0.0.1]",
+        );
+        let login = SaslLogin {
+            method: "PLAIN",
+            username: "alice",
+            sender: None,
+        };
+        assert_eq!(
+            client("79C80994273", &localhost(), Some(&login)).to_string(),
+            "79C80994273: client=localhost[127.0.0.1], sasl_method=PLAIN, sasl_username=alice"
+        );
+    }
+
+    #[test]
+    fn rejects_at_every_stage() {
+        let c = localhost();
+        let reply = |code, dsn, text| Reply { code, dsn, text };
+        assert_postfix(
+            &reject(
+                None,
+                Command::Rcpt.into(),
+                &c,
+                &reply(554, "5.7.1", "<x@elsewhere.test>: Relay access denied"),
+                &esmtp("alice@client.test", "x@elsewhere.test"),
+            ),
+            "NOQUEUE: reject: RCPT from localhost[127.0.0.1]: 554 5.7.1 <x@elsewhere.test>: Relay access denied; from=<alice@client.test> to=<x@elsewhere.test> proto=ESMTP helo=<client.test>",
+        );
+        assert_postfix(
+            &reject(
+                None,
+                Stage::Connect,
+                &c,
+                &reply(
+                    554,
+                    "5.7.1",
+                    "<localhost[127.0.0.1]>: Client host rejected: Access denied",
+                ),
+                &Transaction {
+                    proto: Some(Proto::Smtp),
+                    ..Transaction::default()
+                },
+            ),
+            "NOQUEUE: reject: CONNECT from localhost[127.0.0.1]: 554 5.7.1 <localhost[127.0.0.1]>: Client host rejected: Access denied; proto=SMTP",
+        );
+        assert_postfix(
+            &reject(
+                Some("80E7A9946E0"),
+                Command::Data.into(),
+                &c,
+                &reply(554, "5.7.1", "<DATA>: Data command rejected: Access denied"),
+                &esmtp("alice@client.test", "bob@relay.test"),
+            ),
+            "80E7A9946E0: reject: DATA from localhost[127.0.0.1]: 554 5.7.1 <DATA>: Data command rejected: Access denied; from=<alice@client.test> to=<bob@relay.test> proto=ESMTP helo=<client.test>",
+        );
+        assert_postfix(
+            &reject(
+                Some("78158994755"),
+                Stage::EndOfMessage,
+                &c,
+                &reply(
+                    554,
+                    "5.7.1",
+                    "<eod@client.test>: Sender address rejected: end of data says no",
+                ),
+                &esmtp("eod@client.test", "bob@relay.test"),
+            ),
+            "78158994755: reject: END-OF-MESSAGE from localhost[127.0.0.1]: 554 5.7.1 <eod@client.test>: Sender address rejected: end of data says no; from=<eod@client.test> to=<bob@relay.test> proto=ESMTP helo=<client.test>",
+        );
+        assert_postfix(
+            &reject(
+                None,
+                Command::Vrfy.into(),
+                &c,
+                &reply(554, "5.7.1", "<bob>: Relay access denied"),
+                &Transaction {
+                    from: None,
+                    to: Some("bob"),
+                    proto: Some(Proto::Smtp),
+                    helo: Some("client.test"),
+                },
+            ),
+            "NOQUEUE: reject: VRFY from localhost[127.0.0.1]: 554 5.7.1 <bob>: Relay access denied; to=<bob> proto=SMTP helo=<client.test>",
+        );
+        assert_postfix(
+            &reject(
+                None,
+                Command::Rcpt.into(),
+                &c,
+                &reply(
+                    451,
+                    "4.3.5",
+                    "<bob@relay.test>: Recipient address rejected: Server configuration error",
+                ),
+                &esmtp("alice@client.test", "bob@relay.test"),
+            ),
+            "NOQUEUE: reject: RCPT from localhost[127.0.0.1]: 451 4.3.5 <bob@relay.test>: Recipient address rejected: Server configuration error; from=<alice@client.test> to=<bob@relay.test> proto=ESMTP helo=<client.test>",
+        );
+    }
+
+    #[test]
+    fn access_actions() {
+        let c = localhost();
+        let rcpt = Stage::from(Command::Rcpt);
+        assert_postfix(
+            &warn(None, rcpt, &c, "hmm", &esmtp("alice@client.test", "warnme@relay.test")),
+            "NOQUEUE: warn: RCPT from localhost[127.0.0.1]: hmm; from=<alice@client.test> to=<warnme@relay.test> proto=ESMTP helo=<client.test>",
+        );
+        assert_postfix(
+            &triggered(
+                Some("885889942A2"),
+                rcpt,
+                &c,
+                Triggered::Hold,
+                "<holdme@relay.test>",
+                "Recipient address",
+                &esmtp("alice@client.test", "holdme@relay.test"),
+            ),
+            "885889942A2: hold: RCPT from localhost[127.0.0.1]: <holdme@relay.test>: Recipient address triggers HOLD action; from=<alice@client.test> to=<holdme@relay.test> proto=ESMTP helo=<client.test>",
+        );
+        assert_postfix(
+            &triggered(
+                None,
+                rcpt,
+                &c,
+                Triggered::Discard,
+                "<discard@relay.test>",
+                "Recipient address",
+                &esmtp("alice@client.test", "discard@relay.test"),
+            ),
+            "NOQUEUE: discard: RCPT from localhost[127.0.0.1]: <discard@relay.test>: Recipient address triggers DISCARD action; from=<alice@client.test> to=<discard@relay.test> proto=ESMTP helo=<client.test>",
+        );
+    }
+
+    #[test]
+    fn non_smtp_command_is_a_warning() {
+        assert_postfix(
+            &non_smtp_command(&localhost(), "GET / HTTP/1.0"),
+            "warning: non-SMTP command from localhost[127.0.0.1]: GET / HTTP/1.0",
+        );
+    }
+}
