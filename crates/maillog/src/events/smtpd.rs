@@ -265,6 +265,26 @@ pub fn reject(
     action(queue_id, "reject", stage, client, &reply, transaction)
 }
 
+/// `NOQUEUE: reject_warning: RCPT from host[addr]: 504 5.5.2 <alice>: Sender address
+/// rejected: need fully-qualified address; from=<alice> ...`: a reject that
+/// `warn_if_reject` (or `soft_bounce`-like testing modes) turned into a warning.
+pub fn reject_warning(
+    queue_id: Option<&str>,
+    stage: Stage,
+    client: &ClientInfo,
+    reply: &Reply<'_>,
+    transaction: &Transaction<'_>,
+) -> Line {
+    action(
+        queue_id,
+        "reject_warning",
+        stage,
+        client,
+        &reply,
+        transaction,
+    )
+}
+
 /// `NOQUEUE: warn: RCPT from host[addr]: text; from=<...> ...` (access map `WARN text`).
 pub fn warn(
     queue_id: Option<&str>,
@@ -342,12 +362,59 @@ pub fn non_smtp_command(client: &ClientInfo, command_line: &str) -> Line {
     )))
 }
 
-/// `improper command pipelining after EHLO from host[addr]: QUIT` (`what` is the start of
-/// the input that arrived too early).
-pub fn improper_pipelining(after: Stage, client: &ClientInfo, what: &str) -> Line {
+/// Postfix shows at most this many bytes of input that arrived too early.
+const PIPELINED_MAX: usize = 100;
+
+/// `improper command pipelining after HELO from host[addr]: MAIL FROM:<a@b>\r\n`:
+/// `pending` is the input that arrived before the reply; its first 100 bytes are shown
+/// with C escapes (`\r`, `\n`, `\t`, `\\`, `\001`, `\303\251`).
+pub fn improper_pipelining(after: Stage, client: &ClientInfo, pending: &[u8]) -> Line {
+    let shown = &pending[..pending.len().min(PIPELINED_MAX)];
     Line::info(text(format_args!(
-        "improper command pipelining after {after} from {client}: {what}"
+        "improper command pipelining after {after} from {client}: {}",
+        escape(shown)
     )))
+}
+
+/// C-style escapes for bytes from the network: printable ASCII as is, the usual
+/// backslash escapes, everything else as three octal digits.
+fn escape(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len());
+    for &b in bytes {
+        match b {
+            b'\\' => s.push_str("\\\\"),
+            0x07 => s.push_str("\\a"),
+            0x08 => s.push_str("\\b"),
+            0x0c => s.push_str("\\f"),
+            b'\n' => s.push_str("\\n"),
+            b'\r' => s.push_str("\\r"),
+            b'\t' => s.push_str("\\t"),
+            0x0b => s.push_str("\\v"),
+            0x20..=0x7e => s.push(char::from(b)),
+            _ => s.push_str(&text(format_args!("\\{b:03o}"))),
+        }
+    }
+    s
+}
+
+/// `warning: host[addr]: SASL PLAIN authentication failed: reason, sasl_username=u`
+/// (`reason` is what the SASL server said, `(reason unavailable)` when it said nothing;
+/// the user name is shown when the client sent one).
+pub fn sasl_failed(
+    client: &ClientInfo,
+    method: &str,
+    reason: Option<&str>,
+    username: Option<&str>,
+) -> Line {
+    let reason = reason.unwrap_or("(reason unavailable)");
+    Line::warning(match username {
+        Some(user) => text(format_args!(
+            "{client}: SASL {method} authentication failed: {reason}, sasl_username={user}"
+        )),
+        None => text(format_args!(
+            "{client}: SASL {method} authentication failed: {reason}"
+        )),
+    })
 }
 
 #[cfg(test)]
@@ -619,6 +686,95 @@ mod tests {
                 &esmtp("alice@client.test", "discard@relay.test"),
             ),
             "NOQUEUE: discard: RCPT from localhost[127.0.0.1]: <discard@relay.test>: Recipient address triggers DISCARD action; from=<alice@client.test> to=<discard@relay.test> proto=ESMTP helo=<client.test>",
+        );
+    }
+
+    #[test]
+    fn reject_warning_from_warn_if_reject() {
+        let t = Transaction {
+            from: Some("alice"),
+            to: Some("bob@relay.test"),
+            proto: Some(Proto::Esmtp),
+            helo: Some("client.test"),
+        };
+        assert_postfix(
+            &reject_warning(
+                None,
+                Command::Rcpt.into(),
+                &localhost(),
+                &Reply {
+                    code: 504,
+                    dsn: "5.5.2",
+                    text: "<alice>: Sender address rejected: need fully-qualified address",
+                },
+                &t,
+            ),
+            "NOQUEUE: reject_warning: RCPT from localhost[127.0.0.1]: 504 5.5.2 <alice>: Sender address rejected: need fully-qualified address; from=<alice> to=<bob@relay.test> proto=ESMTP helo=<client.test>",
+        );
+    }
+
+    #[test]
+    fn improper_pipelining_shows_escaped_input() {
+        let c = localhost();
+        assert_postfix(
+            &improper_pipelining(Command::Helo.into(), &c, b"MAIL FROM:<a@client.test>\r\n"),
+            "improper command pipelining after HELO from localhost[127.0.0.1]: MAIL FROM:<a@client.test>\\r\\n",
+        );
+        let mut pending = b"MAIL FROM:<a\\b\x01\tc\x7f\xc3\xa9>".to_vec();
+        pending.extend_from_slice(&[b'x'; 300]);
+        pending.extend_from_slice(b"\r\n");
+        let expected = format!(
+            "improper command pipelining after HELO from localhost[127.0.0.1]: MAIL FROM:<a\\\\b\\001\\tc\\177\\303\\251>{}",
+            "x".repeat(79)
+        );
+        assert_postfix(
+            &improper_pipelining(Command::Helo.into(), &c, &pending),
+            &expected,
+        );
+    }
+
+    #[test]
+    fn sasl_login_and_failures() {
+        let c = localhost();
+        let login = SaslLogin {
+            method: "PLAIN",
+            username: "alice",
+            sender: None,
+        };
+        assert_postfix(
+            &client("A6F7B9944D9", &c, Some(&login)),
+            "A6F7B9944D9: client=localhost[127.0.0.1], sasl_method=PLAIN, sasl_username=alice",
+        );
+        assert_postfix(
+            &sasl_failed(&c, "PLAIN", None, Some("alice")),
+            "warning: localhost[127.0.0.1]: SASL PLAIN authentication failed: (reason unavailable), sasl_username=alice",
+        );
+        assert_postfix(
+            &sasl_failed(
+                &c,
+                "LOGIN",
+                Some("Connection lost to authentication server"),
+                Some("alice"),
+            ),
+            "warning: localhost[127.0.0.1]: SASL LOGIN authentication failed: Connection lost to authentication server, sasl_username=alice",
+        );
+        use Command::*;
+        let s = stats(&[(Ehlo, true), (Auth, false), (Auth, false), (Quit, true)]);
+        assert_postfix(
+            &disconnect(&c, &s),
+            "disconnect from localhost[127.0.0.1] ehlo=1 auth=0/2 quit=1 commands=2/4",
+        );
+        let s = stats(&[
+            (Ehlo, true),
+            (Auth, true),
+            (Mail, true),
+            (Rcpt, true),
+            (Data, true),
+            (Quit, true),
+        ]);
+        assert_postfix(
+            &disconnect(&c, &s),
+            "disconnect from localhost[127.0.0.1] ehlo=1 auth=1 mail=1 rcpt=1 data=1 quit=1 commands=6",
         );
     }
 
