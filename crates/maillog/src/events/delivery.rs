@@ -434,11 +434,27 @@ mod tests {
     fn reused_connection() {
         let reused = Delivery {
             connection_use: 2,
-            ..sent("ID", "bob@relay.test", delays(120, 10, 10, 0, 100))
+            ..sent(
+                "7B46A994220",
+                "reuse2sleep300@relay.test",
+                delays(1_200, 10, 890, 0, 340),
+            )
         };
-        assert_eq!(
-            delivery(&reused).to_string(),
-            "ID: to=<bob@relay.test>, relay=127.0.0.1[127.0.0.1]:27430, conn_use=2, delay=0.12, delays=0.01/0.01/0/0.1, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as ABC123)"
+        assert_postfix(
+            &delivery(&reused),
+            "7B46A994220: to=<reuse2sleep300@relay.test>, relay=127.0.0.1[127.0.0.1]:27430, conn_use=2, delay=1.2, delays=0.01/0.89/0/0.34, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as ABC123)",
+        );
+        let third = Delivery {
+            connection_use: 3,
+            ..sent(
+                "7D055994228",
+                "reuse3sleep300@relay.test",
+                delays(1_600, 30, 1_200, 10, 350),
+            )
+        };
+        assert_postfix(
+            &delivery(&third),
+            "7D055994228: to=<reuse3sleep300@relay.test>, relay=127.0.0.1[127.0.0.1]:27430, conn_use=3, delay=1.6, delays=0.03/1.2/0.01/0.35, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as ABC123)",
         );
     }
 
