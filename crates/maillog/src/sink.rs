@@ -15,6 +15,12 @@
 //!   `<PRI>Mmm dd hh:mm:ss syslog_name/program[pid]: text` with a space-padded day; the syslog
 //!   daemon adds the host.
 //!
+//! A `maillog_file` is opened with `O_APPEND` and each record is one `write(2)`, so
+//! records of several processes (daemon, postsuper, postlog) never interleave; at most once
+//! a second the sink checks whether the file was renamed away (log rotation) and reopens
+//! it. The syslog socket is non-blocking: a full socket buffer loses the record rather than
+//! stalling mail flow.
+//!
 //! Timestamps are local time in the time zone named by `SinkSettings::time_zone` (the `TZ`
 //! value the binary read at start), else `/etc/localtime`, else UTC.
 //!

@@ -22,13 +22,16 @@ pub mod smtpd;
 pub const NOQUEUE: &str = "NOQUEUE";
 
 /// A remote SMTP client as logs show it: `name[addr]` (`unknown[192.0.2.1]` when the
-/// name did not verify; IPv6 addresses without the `IPv6:` tag).
+/// name did not verify; IPv6 addresses without the `IPv6:` tag), or `name[addr]:port`
+/// with `smtpd_client_port_logging = yes`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ClientInfo {
     /// The verified host name, or `unknown`.
     pub name: String,
     pub addr: IpAddr,
     pub port: u16,
+    /// `smtpd_client_port_logging`: show `:port` after `[addr]`.
+    pub port_logging: bool,
 }
 
 impl ClientInfo {
@@ -37,13 +40,24 @@ impl ClientInfo {
             name: name.into(),
             addr,
             port,
+            port_logging: false,
         }
+    }
+
+    /// The same client, shown with its port (`smtpd_client_port_logging = yes`).
+    pub fn with_port_logging(mut self, port_logging: bool) -> ClientInfo {
+        self.port_logging = port_logging;
+        self
     }
 }
 
 impl fmt::Display for ClientInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}[{}]", self.name, self.addr)
+        write!(f, "{}[{}]", self.name, self.addr)?;
+        if self.port_logging {
+            write!(f, ":{}", self.port)?;
+        }
+        Ok(())
     }
 }
 

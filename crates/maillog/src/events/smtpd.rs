@@ -779,6 +779,49 @@ mod tests {
     }
 
     #[test]
+    fn client_port_logging() {
+        let c = ClientInfo::new("localhost", "127.0.0.1".parse().expect("addr"), 54304)
+            .with_port_logging(true);
+        assert_postfix(&connect(&c), "connect from localhost[127.0.0.1]:54304");
+        assert_postfix(
+            &client("4D59C99426E", &c, None),
+            "4D59C99426E: client=localhost[127.0.0.1]:54304",
+        );
+        assert_postfix(
+            &reject(
+                Some("4D59C99426E"),
+                Command::Rcpt.into(),
+                &c,
+                &Reply {
+                    code: 554,
+                    dsn: "5.7.1",
+                    text: "<x@elsewhere.test>: Relay access denied",
+                },
+                &Transaction {
+                    from: Some("alice"),
+                    to: Some("x@elsewhere.test"),
+                    proto: Some(Proto::Esmtp),
+                    helo: Some("client.test"),
+                },
+            ),
+            "4D59C99426E: reject: RCPT from localhost[127.0.0.1]:54304: 554 5.7.1 <x@elsewhere.test>: Relay access denied; from=<alice> to=<x@elsewhere.test> proto=ESMTP helo=<client.test>",
+        );
+        use Command::*;
+        let s = stats(&[
+            (Ehlo, true),
+            (Mail, true),
+            (Rcpt, true),
+            (Rcpt, false),
+            (Data, true),
+            (Quit, true),
+        ]);
+        assert_postfix(
+            &disconnect(&c, &s),
+            "disconnect from localhost[127.0.0.1]:54304 ehlo=1 mail=1 rcpt=1/2 data=1 quit=1 commands=5/6",
+        );
+    }
+
+    #[test]
     fn non_smtp_command_is_a_warning() {
         assert_postfix(
             &non_smtp_command(&localhost(), "GET / HTTP/1.0"),
