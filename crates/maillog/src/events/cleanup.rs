@@ -236,6 +236,27 @@ mod tests {
     }
 
     #[test]
+    fn header_check_on_local_submission() {
+        let local = Transaction {
+            from: Some("alice@client.test"),
+            to: Some("bob@relay.test"),
+            proto: None,
+            helo: None,
+        };
+        assert_postfix(
+            &check(
+                "ACDB099420E",
+                CheckAction::Warning,
+                Checked::Header("Subject: warnhdr local"),
+                Origin::Local,
+                &local,
+                "header warn text",
+            ),
+            "ACDB099420E: warning: header Subject: warnhdr local from local; from=<alice@client.test> to=<bob@relay.test>: header warn text",
+        );
+    }
+
+    #[test]
     fn body_and_local_and_long_lines() {
         let local = Transaction {
             from: Some("root"),

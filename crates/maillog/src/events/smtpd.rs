@@ -546,9 +546,9 @@ mod tests {
             &session_ended(SessionEnd::Timeout, Command::Bdat.into(), None, &c),
             "timeout after BDAT from localhost[127.0.0.1]",
         );
-        assert_eq!(
-            session_ended(SessionEnd::TooManyErrors, Command::Rcpt.into(), None, &c).to_string(),
-            "too many errors after RCPT from localhost[127.0.0.1]"
+        assert_postfix(
+            &session_ended(SessionEnd::TooManyErrors, Command::Rcpt.into(), None, &c),
+            "too many errors after RCPT from localhost[127.0.0.1]",
         );
     }
 
@@ -652,6 +652,50 @@ mod tests {
                 &esmtp("alice@client.test", "bob@relay.test"),
             ),
             "NOQUEUE: reject: RCPT from localhost[127.0.0.1]: 451 4.3.5 <bob@relay.test>: Recipient address rejected: Server configuration error; from=<alice@client.test> to=<bob@relay.test> proto=ESMTP helo=<client.test>",
+        );
+    }
+
+    #[test]
+    fn rejects_without_delay() {
+        // smtpd_delay_reject = no: HELO and MAIL restrictions reject at their own stage. A
+        // failed EHLO leaves the session at proto=SMTP.
+        let c = localhost();
+        assert_postfix(
+            &reject(
+                None,
+                Command::Ehlo.into(),
+                &c,
+                &Reply {
+                    code: 501,
+                    dsn: "5.5.2",
+                    text: "<bad_helo!>: Helo command rejected: Invalid name",
+                },
+                &Transaction {
+                    proto: Some(Proto::Smtp),
+                    helo: Some("bad_helo!"),
+                    ..Transaction::default()
+                },
+            ),
+            "NOQUEUE: reject: EHLO from localhost[127.0.0.1]: 501 5.5.2 <bad_helo!>: Helo command rejected: Invalid name; proto=SMTP helo=<bad_helo!>",
+        );
+        assert_postfix(
+            &reject(
+                None,
+                Command::Mail.into(),
+                &c,
+                &Reply {
+                    code: 504,
+                    dsn: "5.5.2",
+                    text: "<alice>: Sender address rejected: need fully-qualified address",
+                },
+                &Transaction {
+                    from: Some("alice"),
+                    to: None,
+                    proto: Some(Proto::Esmtp),
+                    helo: Some("client.test"),
+                },
+            ),
+            "NOQUEUE: reject: MAIL from localhost[127.0.0.1]: 504 5.5.2 <alice>: Sender address rejected: need fully-qualified address; from=<alice> proto=ESMTP helo=<client.test>",
         );
     }
 
