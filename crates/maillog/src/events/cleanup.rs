@@ -236,6 +236,22 @@ mod tests {
     }
 
     #[test]
+    fn body_check() {
+        let c = localhost();
+        assert_postfix(
+            &check(
+                "6A4C799431D",
+                CheckAction::Warning,
+                Checked::Body("bodywarn here"),
+                Origin::Client(&c),
+                &T,
+                "body warn text",
+            ),
+            "6A4C799431D: warning: body bodywarn here from localhost[127.0.0.1]; from=<alice@client.test> to=<bob@relay.test> proto=ESMTP helo=<client.test>: body warn text",
+        );
+    }
+
+    #[test]
     fn header_check_on_local_submission() {
         let local = Transaction {
             from: Some("alice@client.test"),

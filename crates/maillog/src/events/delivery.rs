@@ -504,5 +504,13 @@ mod tests {
             ),
             "8477A994284: sender non-delivery notification: BB6F0994306",
         );
+        assert_postfix(
+            &notification(
+                "7251199431E",
+                Notification::SenderDeliveryStatus,
+                "F02C099420B",
+            ),
+            "7251199431E: sender delivery status notification: F02C099420B",
+        );
     }
 }

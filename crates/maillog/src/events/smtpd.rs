@@ -731,6 +731,30 @@ mod tests {
             ),
             "NOQUEUE: discard: RCPT from localhost[127.0.0.1]: <discard@relay.test>: Recipient address triggers DISCARD action; from=<alice@client.test> to=<discard@relay.test> proto=ESMTP helo=<client.test>",
         );
+        assert_postfix(
+            &triggered(
+                None,
+                rcpt,
+                &c,
+                Triggered::Filter("smtp:[127.0.0.1]:27430"),
+                "<filt@relay.test>",
+                "Recipient address",
+                &esmtp("alice@client.test", "filt@relay.test"),
+            ),
+            "NOQUEUE: filter: RCPT from localhost[127.0.0.1]: <filt@relay.test>: Recipient address triggers FILTER smtp:[127.0.0.1]:27430; from=<alice@client.test> to=<filt@relay.test> proto=ESMTP helo=<client.test>",
+        );
+        assert_postfix(
+            &triggered(
+                None,
+                rcpt,
+                &c,
+                Triggered::Redirect("filebox@local.test"),
+                "<redir@relay.test>",
+                "Recipient address",
+                &esmtp("alice@client.test", "redir@relay.test"),
+            ),
+            "NOQUEUE: redirect: RCPT from localhost[127.0.0.1]: <redir@relay.test>: Recipient address triggers REDIRECT filebox@local.test; from=<alice@client.test> to=<redir@relay.test> proto=ESMTP helo=<client.test>",
+        );
     }
 
     #[test]
