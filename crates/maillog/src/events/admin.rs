@@ -98,9 +98,13 @@ mod tests {
             &queue_file("96ABB9942B6", QueueOperation::Release),
             "96ABB9942B6: released from hold",
         );
-        assert_eq!(
-            queue_file("ID", QueueOperation::Hold).to_string(),
-            "ID: placed on hold"
+        assert_postfix(
+            &queue_file("BAF089942FF", QueueOperation::Hold),
+            "BAF089942FF: placed on hold",
+        );
+        assert_postfix(
+            &queue_summary(QueueOperation::Hold, 1),
+            "Placed on hold: 1 message",
         );
         assert_postfix(
             &queue_summary(QueueOperation::Delete, 1),
@@ -145,6 +149,10 @@ mod tests {
         assert_postfix(
             &mail_system(MailSystem::Refreshing),
             "refreshing the Postfix mail system",
+        );
+        assert_postfix(
+            &mail_system(MailSystem::Stopping),
+            "stopping the Postfix mail system",
         );
         assert_eq!(terminating(15).to_string(), "terminating on signal 15");
     }

@@ -137,7 +137,7 @@ pub enum Relay<'a> {
         addr: IpAddr,
         port: u16,
     },
-    /// An LMTP peer over a UNIX socket: `relay=host[private/dovecot-lmtp]`.
+    /// An LMTP peer over a UNIX socket: `relay=myhostname[/path/to/socket]`.
     Socket { name: &'a str, path: &'a str },
 }
 
@@ -422,6 +422,22 @@ mod tests {
     }
 
     #[test]
+    fn lmtp_over_a_unix_socket() {
+        let lmtp = Delivery {
+            relay: Relay::Socket {
+                name: "mx.example.test",
+                path: "/tmp/maillog-pfx/lmtp.sock",
+            },
+            reason: "250 2.0.0 <x> Saved",
+            ..sent("A776C9942D8", "u1@lmtp.test", delays(110, 60, 30, 10, 10))
+        };
+        assert_postfix(
+            &delivery(&lmtp),
+            "A776C9942D8: to=<u1@lmtp.test>, relay=mx.example.test[/tmp/maillog-pfx/lmtp.sock], delay=0.11, delays=0.06/0.03/0.01/0.01, dsn=2.0.0, status=sent (250 2.0.0 <x> Saved)",
+        );
+    }
+
+    #[test]
     fn orig_to_only_when_different() {
         let same = Delivery {
             original_recipient: Some("BOB@relay.test"),
@@ -511,6 +527,18 @@ mod tests {
                 "F02C099420B",
             ),
             "7251199431E: sender delivery status notification: F02C099420B",
+        );
+        assert_postfix(
+            &notification("BAF089942FF", Notification::SenderDelay, "11884994320"),
+            "BAF089942FF: sender delay notification: 11884994320",
+        );
+        assert_postfix(
+            &notification(
+                "E59649942B4",
+                Notification::PostmasterNonDelivery,
+                "26D919942DA",
+            ),
+            "E59649942B4: postmaster non-delivery notification: 26D919942DA",
         );
     }
 }
