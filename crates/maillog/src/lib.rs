@@ -14,6 +14,7 @@ pub mod events;
 mod line;
 mod logger;
 pub mod sink;
+mod stamp;
 
 pub use line::{Line, Severity};
 pub use logger::Logger;

@@ -26,7 +26,6 @@
 //!
 //! This module never formats event text: that is `events`' job.
 
-use std::fmt::Write as _;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write as _};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
@@ -40,6 +39,7 @@ use std::time::{Duration, Instant, SystemTime};
 use jiff::tz::TimeZone;
 
 use crate::line::Line;
+use crate::stamp::{time_zone, Stamp};
 
 /// The syslog socket glibc's `syslog()` writes to.
 pub const DEFAULT_SYSLOG_SOCKET: &str = "/dev/log";
@@ -206,9 +206,15 @@ struct Inner {
     facility: Facility,
     time_zone: TimeZone,
     destination: Destination,
-    out: Mutex<Output>,
+    writer: Mutex<Writer>,
     lost: AtomicU64,
-    streak: Mutex<Streak>,
+}
+
+/// What the one writer lock protects.
+#[derive(Debug)]
+struct Writer {
+    output: Output,
+    streak: Streak,
 }
 
 #[derive(Debug)]
@@ -252,10 +258,12 @@ impl Sink {
                 host,
                 facility: settings.facility,
                 time_zone: time_zone(settings.time_zone.as_deref()),
-                destination: destination.clone(),
-                out: Mutex::new(open_output(&destination)),
+                writer: Mutex::new(Writer {
+                    output: open_output(&destination),
+                    streak: Streak::default(),
+                }),
+                destination,
                 lost: AtomicU64::new(0),
-                streak: Mutex::new(Streak::default()),
             }),
         };
         Ok(sink)
@@ -285,27 +293,34 @@ impl Sink {
     pub fn write_at(&self, time: SystemTime, tag: &str, pid: u32, line: &Line) {
         let inner = &self.inner;
         let stamp = Stamp::new(&inner.time_zone, time);
-        let Ok(mut out) = inner.out.lock() else {
-            inner.lost.fetch_add(1, Ordering::Relaxed);
-            return;
-        };
-        let record = out.render(inner, &stamp, tag, pid, line);
-        match out.send(&inner.destination, &record) {
-            Ok(()) => {
-                let mut streak = take_streak(inner);
-                if streak.lost > 0 {
-                    let note = Line::warning(format!(
-                        "{} log records were lost; first error: {}",
-                        streak.lost,
-                        std::mem::take(&mut streak.first_error)
-                    ));
-                    let record = out.render(inner, &stamp, tag, pid, &note);
-                    let _ = out.send(&inner.destination, &record);
-                }
+        let record = inner.render(&stamp, tag, pid, line);
+        // A panic elsewhere while holding the lock must not silence the log.
+        let mut writer = inner.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let Writer { output, streak } = &mut *writer;
+        match output.send(&inner.destination, &record) {
+            Ok(()) if streak.lost > 0 => {
+                let lost = std::mem::take(streak);
+                let note = Line::warning(format!(
+                    "{} log records were lost; first error: {}",
+                    lost.lost, lost.first_error
+                ));
+                let _ = output.send(&inner.destination, &inner.render(&stamp, tag, pid, &note));
             }
+            Ok(()) => {}
             Err(err) => {
                 inner.lost.fetch_add(1, Ordering::Relaxed);
-                record_failure(inner, tag, &err);
+                if streak.lost == 0 {
+                    streak.first_error = err.to_string();
+                    if inner.destination != Destination::Stderr {
+                        // Last resort: the log itself is what failed.
+                        let _ = writeln!(
+                            io::stderr(),
+                            "{tag}: warning: cannot write log record to {}: {err}",
+                            inner.destination
+                        );
+                    }
+                }
+                streak.lost += 1;
             }
         }
     }
@@ -313,35 +328,24 @@ impl Sink {
     /// Reopens a `maillog_file` now (after `postfix logrotate` moved it away); other
     /// destinations are reconnected on their next failure anyway.
     pub fn reopen(&self) {
-        if let Ok(mut out) = self.inner.out.lock() {
-            *out = open_output(&self.inner.destination);
-        }
+        let mut writer = self.inner.writer.lock().unwrap_or_else(|e| e.into_inner());
+        writer.output = open_output(&self.inner.destination);
     }
 }
 
-fn take_streak(inner: &Inner) -> Streak {
-    match inner.streak.lock() {
-        Ok(mut s) => std::mem::take(&mut *s),
-        Err(_) => Streak::default(),
-    }
-}
-
-fn record_failure(inner: &Inner, tag: &str, err: &io::Error) {
-    let Ok(mut streak) = inner.streak.lock() else {
-        return;
-    };
-    if streak.lost == 0 {
-        streak.first_error = err.to_string();
-        if inner.destination != Destination::Stderr {
-            // Last resort: the log itself is what failed.
-            let _ = writeln!(
-                io::stderr(),
-                "{tag}: warning: cannot write log record to {}: {err}",
-                inner.destination
-            );
+impl Inner {
+    /// One record in the destination's format.
+    fn render(&self, stamp: &Stamp, tag: &str, pid: u32, line: &Line) -> String {
+        match self.destination {
+            Destination::Syslog(_) => {
+                let pri = self.facility.code() * 8 + line.severity.syslog_level();
+                format!("<{pri}>{} {tag}[{pid}]: {line}", stamp.syslog())
+            }
+            Destination::File(_) | Destination::Stdout | Destination::Stderr => {
+                format!("{} {} {tag}[{pid}]: {line}\n", stamp.file(), self.host)
+            }
         }
     }
-    streak.lost += 1;
 }
 
 fn open_output(destination: &Destination) -> Output {
@@ -357,18 +361,6 @@ fn open_output(destination: &Destination) -> Output {
 }
 
 impl Output {
-    fn render(&self, inner: &Inner, stamp: &Stamp, tag: &str, pid: u32, line: &Line) -> String {
-        match self {
-            Output::Syslog(_) => {
-                let pri = inner.facility.code() * 8 + line.severity.syslog_level();
-                format!("<{pri}>{} {tag}[{pid}]: {line}", stamp.syslog())
-            }
-            Output::File { .. } | Output::Stdout | Output::Stderr => {
-                format!("{} {} {tag}[{pid}]: {line}\n", stamp.file(), inner.host)
-            }
-        }
-    }
-
     fn send(&mut self, destination: &Destination, record: &str) -> io::Result<()> {
         match (self, destination) {
             (Output::Syslog(socket), Destination::Syslog(path)) => {
@@ -431,74 +423,6 @@ fn rotated(file: &File, path: &Path) -> bool {
     match (file.metadata(), std::fs::metadata(path)) {
         (Ok(open), Ok(named)) => open.dev() != named.dev() || open.ino() != named.ino(),
         _ => true,
-    }
-}
-
-/// The time zone for timestamps: `TZ` as glibc reads it (`:name`, a zoneinfo name, a file
-/// path, a POSIX rule; set but empty means UTC), else `/etc/localtime`, else UTC.
-fn time_zone(tz: Option<&str>) -> TimeZone {
-    let from_file = |path: &str| {
-        std::fs::read(path)
-            .ok()
-            .and_then(|data| TimeZone::tzif(path, &data).ok())
-    };
-    let zone = match tz.map(|v| v.strip_prefix(':').unwrap_or(v)) {
-        None => from_file("/etc/localtime"),
-        Some("") => Some(TimeZone::UTC),
-        Some(path) if path.starts_with('/') => from_file(path),
-        Some(name) => TimeZone::get(name)
-            .ok()
-            .or_else(|| TimeZone::posix(name).ok()),
-    };
-    zone.unwrap_or(TimeZone::UTC)
-}
-
-/// A record's local time, broken down.
-struct Stamp {
-    month: usize,
-    day: i8,
-    hour: i8,
-    minute: i8,
-    second: i8,
-}
-
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-impl Stamp {
-    fn new(zone: &TimeZone, time: SystemTime) -> Stamp {
-        let ts = jiff::Timestamp::try_from(time).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-        let dt = zone.to_datetime(ts);
-        Stamp {
-            month: usize::try_from(dt.month() - 1).unwrap_or(0).min(11),
-            day: dt.day(),
-            hour: dt.hour(),
-            minute: dt.minute(),
-            second: dt.second(),
-        }
-    }
-
-    /// `Nov 03 17:01:39`, as postlogd writes `maillog_file`.
-    fn file(&self) -> String {
-        let mut s = String::with_capacity(15);
-        let _ = write!(
-            s,
-            "{} {:02} {:02}:{:02}:{:02}",
-            MONTHS[self.month], self.day, self.hour, self.minute, self.second
-        );
-        s
-    }
-
-    /// `Nov  3 17:01:39`, RFC 3164 §4.1.2 (space-padded day), as glibc sends to syslog.
-    fn syslog(&self) -> String {
-        let mut s = String::with_capacity(15);
-        let _ = write!(
-            s,
-            "{} {:>2} {:02}:{:02}:{:02}",
-            MONTHS[self.month], self.day, self.hour, self.minute, self.second
-        );
-        s
     }
 }
 
@@ -763,8 +687,6 @@ mod tests {
             read(&dir.path().join("maillog")),
             "Nov 23 18:04:00 mx t[1]: x\nNov 23 12:04:00 mx t[2]: y\n"
         );
-        assert_eq!(time_zone(Some("")), TimeZone::UTC);
-        assert_eq!(time_zone(Some("No/Such_Zone_Anywhere")), TimeZone::UTC);
         Ok(())
     }
 

@@ -12,7 +12,8 @@ use facteur_maillog::events::cleanup::{self, CheckAction, Checked, Origin};
 use facteur_maillog::events::delivery::{
     self, Delays, Delivery, DeliveryStatus, Notification, Relay, DEFAULT_DELAY_RESOLUTION,
 };
-use facteur_maillog::events::smtpd::{self, Command as Cmd, CommandStats, Reply, Stage, Triggered};
+use facteur_maillog::events::smtpd::{self, Command as Cmd, CommandStats, Stage};
+use facteur_maillog::events::smtpd_check::{self, Reply, Triggered};
 use facteur_maillog::events::{qmgr, ClientInfo, Proto, Transaction};
 use facteur_maillog::{Logger, Sink, SinkSettings};
 
@@ -225,7 +226,7 @@ fn write_mail_day(p: &Programs) {
         ("nosuch@relay.test", 550, "5.1.1", "<nosuch@relay.test>: Recipient address rejected: User unknown in relay recipient table"),
     ] {
         let t = Transaction { from: Some("alice@client.test"), to: Some(to), proto: Some(Proto::Esmtp), helo: Some("client.test") };
-        p.smtpd.emit(smtpd::reject(None, Stage::from(Cmd::Rcpt), &c, &Reply { code, dsn, text }, &t));
+        p.smtpd.emit(smtpd_check::reject(None, Stage::from(Cmd::Rcpt), &c, &Reply { code, dsn, text }, &t));
     }
     let t = Transaction {
         from: Some("alice@client.test"),
@@ -233,7 +234,7 @@ fn write_mail_day(p: &Programs) {
         proto: Some(Proto::Esmtp),
         helo: Some("client.test"),
     };
-    p.smtpd.emit(smtpd::triggered(
+    p.smtpd.emit(smtpd_check::triggered(
         None,
         Cmd::Rcpt.into(),
         &c,
@@ -246,7 +247,7 @@ fn write_mail_day(p: &Programs) {
         to: Some("drop@relay.test"),
         ..t
     };
-    p.smtpd.emit(smtpd::triggered(
+    p.smtpd.emit(smtpd_check::triggered(
         None,
         Cmd::Rcpt.into(),
         &c,
@@ -259,7 +260,7 @@ fn write_mail_day(p: &Programs) {
         to: Some("warn@relay.test"),
         ..t
     };
-    p.smtpd.emit(smtpd::warn(
+    p.smtpd.emit(smtpd_check::warn(
         None,
         Cmd::Rcpt.into(),
         &c,

@@ -17,6 +17,7 @@ pub mod cleanup;
 pub mod delivery;
 pub mod qmgr;
 pub mod smtpd;
+pub mod smtpd_check;
 
 /// The prefix Postfix logs when a line concerns no queue file (yet).
 pub const NOQUEUE: &str = "NOQUEUE";
