@@ -9,6 +9,25 @@
 //!
 //! This crate reads no configuration (its settings arrive as a plain struct) and keeps no
 //! global state.
+//!
+//! ```
+//! use facteur_maillog::events::{smtpd, ClientInfo};
+//! use facteur_maillog::{Logger, Sink, SinkSettings};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // main.cf: syslog_name = postfix, maillog_file = /dev/stderr (a container).
+//! let sink = Sink::open(&SinkSettings {
+//!     maillog_file: "/dev/stderr".into(),
+//!     maillog_file_prefixes: vec!["/var".into(), "/dev/stderr".into()],
+//!     ..SinkSettings::new("postfix", "mx.example.com")
+//! })?;
+//! let log = Logger::new(&sink, "smtpd");
+//! let client = ClientInfo::new("mail.example.net", "192.0.2.7".parse()?, 41234);
+//! // "Nov 23 17:01:39 mx postfix/smtpd[4242]: connect from mail.example.net[192.0.2.7]"
+//! log.emit(smtpd::connect(&client));
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod events;
 mod line;

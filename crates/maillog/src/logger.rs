@@ -84,3 +84,23 @@ impl Logger {
         self.log(Severity::Panic, text);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SinkSettings;
+
+    #[test]
+    fn tags() -> Result<(), crate::SinkError> {
+        let sink = Sink::open(&SinkSettings::new("postfix", "mx"))?;
+        assert_eq!(Logger::new(&sink, "smtpd").tag(), "postfix/smtpd");
+        assert_eq!(
+            Logger::with_syslog_name(&sink, "postfix/submission", "smtpd").tag(),
+            "postfix/submission/smtpd"
+        );
+        let postlog = Logger::with_tag(&sink, "mytag").with_pid(7);
+        assert_eq!((postlog.tag(), postlog.pid()), ("mytag", 7));
+        assert_eq!(Logger::new(&sink, "qmgr").pid(), std::process::id());
+        Ok(())
+    }
+}
