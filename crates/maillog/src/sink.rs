@@ -87,7 +87,8 @@ impl SinkSettings {
 pub enum SinkError {
     #[error("maillog_file value '{0}' does not match any prefix in maillog_file_prefixes")]
     PrefixMismatch(String),
-    #[error("unknown syslog_facility value: \"{0}\"")]
+    /// Postfix prefixes this with `file /etc/postfix/main.cf: `; that is the caller's part.
+    #[error("parameter syslog_facility: unrecognized value: {0}")]
     UnknownFacility(String),
 }
 
@@ -134,12 +135,13 @@ impl FromStr for Facility {
     type Err = SinkError;
 
     fn from_str(name: &str) -> Result<Facility, SinkError> {
-        let facility = match name.to_ascii_lowercase().as_str() {
+        // Names as Postfix 3.7 accepts them: lower case only, no `security`.
+        let facility = match name {
             "kern" => Facility::Kern,
             "user" => Facility::User,
             "mail" => Facility::Mail,
             "daemon" => Facility::Daemon,
-            "auth" | "security" => Facility::Auth,
+            "auth" => Facility::Auth,
             "syslog" => Facility::Syslog,
             "lpr" => Facility::Lpr,
             "news" => Facility::News,
@@ -626,7 +628,18 @@ mod tests {
     #[test]
     fn facilities() {
         assert_eq!("mail".parse::<Facility>(), Ok(Facility::Mail));
-        assert_eq!("LOCAL7".parse::<Facility>(), Ok(Facility::Local(7)));
+        assert_eq!("local7".parse::<Facility>(), Ok(Facility::Local(7)));
+        assert_eq!("authpriv".parse::<Facility>(), Ok(Facility::Authpriv));
+        // Postfix: "fatal: file .../main.cf: parameter syslog_facility: unrecognized value:
+        // MAIL" (and the same for security, local8).
+        for bad in ["MAIL", "security", "local8", "bogus"] {
+            assert_eq!(
+                bad.parse::<Facility>().map_err(|e| e.to_string()),
+                Err(format!(
+                    "parameter syslog_facility: unrecognized value: {bad}"
+                ))
+            );
+        }
         assert_eq!(Facility::Local(0).code(), 16);
         assert_eq!(
             "local8".parse::<Facility>(),
