@@ -1,6 +1,7 @@
 //! The handle a service logs through: a sink plus the tag (`postfix/smtpd`) and pid.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::line::{Line, Severity};
 use crate::sink::Sink;
@@ -11,7 +12,7 @@ use crate::sink::Sink;
 #[derive(Clone, Debug)]
 pub struct Logger {
     sink: Sink,
-    tag: String,
+    tag: Arc<str>,
     pid: u32,
 }
 
@@ -32,7 +33,7 @@ impl Logger {
     pub fn with_tag(sink: &Sink, tag: impl Into<String>) -> Logger {
         Logger {
             sink: sink.clone(),
-            tag: tag.into(),
+            tag: Arc::from(tag.into()),
             pid: std::process::id(),
         }
     }
