@@ -12,6 +12,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("config", &["mail"]),
     ("tables", &["mail"]),
     ("queue", &["mail"]),
+    ("maillog", &["mail"]),
     ("cli", &["config", "tables", "mail"]),
     ("facteur", &["cli"]),
 ];
