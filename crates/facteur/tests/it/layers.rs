@@ -10,6 +10,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("mail", &[]),
     ("config", &["mail"]),
     ("tables", &["mail"]),
+    ("route", &["tables", "config", "mail"]),
     ("cli", &["config", "tables", "mail"]),
     ("facteur", &["cli"]),
 ];

@@ -1,0 +1,31 @@
+//! Postfix trivial-rewrite: where an address goes (Postfix `trivial-rewrite/`,
+//! ADDRESS_CLASS_README, ADDRESS_REWRITING_README, transport(5)).
+//!
+//! Layout:
+//! - `settings`: `RouteSettings`, the parameters parsed and the tables opened once.
+//! - `rewrite`: canonical address form (the "rewrite" request, `local` and `remote`
+//!   contexts).
+//! - `class`: address classes — local, virtual alias, virtual mailbox, relay, default.
+//! - `resolve`: recipient → transport, next hop, recipient, class, flags (the
+//!   "resolve" request), with `relayhost`, the sender-dependent maps and
+//!   `transport_maps`.
+//! - `domains`, `tokens`: the domain-list matcher and the address token layer
+//!   beneath them.
+//!
+//! Invariants: no globals and no I/O per address (tables and files are opened when
+//! the settings are built); a table failure is a `RouteError`, which the caller
+//! treats as temporary, as Postfix defers on a resolver failure.
+
+pub mod class;
+pub mod domains;
+pub mod error;
+pub mod resolve;
+pub mod rewrite;
+pub mod settings;
+pub mod tokens;
+
+pub use class::{Class, Warning};
+pub use error::RouteError;
+pub use resolve::{resolve, Flags, Resolved};
+pub use rewrite::{rewrite, Context};
+pub use settings::RouteSettings;
