@@ -98,8 +98,8 @@ pub fn is_local(settings: &RouteSettings, domain: &str) -> Result<bool, RouteErr
     }))
 }
 
-/// The address of a domain literal: `[192.0.2.1]`, `[IPv6:2001:db8::1]`, or (as
-/// Postfix accepts) `[2001:db8::1]` without the `IPv6:` tag.
+/// The address of a domain literal: `[192.0.2.1]` or `[IPv6:2001:db8::1]` (an IPv6
+/// address without its `IPv6:` tag is a syntax error, as in Postfix).
 pub fn literal_address(domain: &str) -> Option<IpAddr> {
     let inner = domain.strip_prefix('[')?.strip_suffix(']')?;
     match inner.get(..5) {
@@ -107,7 +107,7 @@ pub fn literal_address(domain: &str) -> Option<IpAddr> {
             .parse::<std::net::Ipv6Addr>()
             .ok()
             .map(IpAddr::V6),
-        _ => inner.parse::<IpAddr>().ok(),
+        _ => inner.parse::<std::net::Ipv4Addr>().ok().map(IpAddr::V4),
     }
 }
 

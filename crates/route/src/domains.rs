@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use tables::{OpenOptions, Table, TableError};
 
+use crate::surrogate::{self, Unavailable};
 use crate::RouteError;
 
 /// How a list compares a name with its patterns.
@@ -41,19 +42,22 @@ pub struct DomainList {
 }
 
 impl DomainList {
-    /// Parses the elements of `parameter`'s value (already split as a list).
+    /// Parses the elements of `parameter`'s value (already split as a list). A table
+    /// or `/file/name` that cannot be opened becomes a pattern whose every match
+    /// fails, as in Postfix; its warning is appended to `warnings`.
     pub fn new(
         parameter: &'static str,
         items: &[String],
         style: Style,
         opts: &OpenOptions,
+        warnings: &mut Vec<String>,
     ) -> Result<DomainList, RouteError> {
         let mut list = DomainList {
             parameter,
             style,
             patterns: Vec::new(),
         };
-        list.parse(items, true, opts, 0)?;
+        list.parse(items, true, opts, 0, warnings)?;
         Ok(list)
     }
 
@@ -73,6 +77,7 @@ impl DomainList {
         result: bool,
         opts: &OpenOptions,
         depth: usize,
+        warnings: &mut Vec<String>,
     ) -> Result<(), RouteError> {
         for item in items {
             let mut on_match = result;
@@ -94,22 +99,25 @@ impl DomainList {
                         message: format!("{text}: files nested too deeply"),
                     });
                 }
-                let body = std::fs::read_to_string(text).map_err(|source| RouteError::File {
-                    parameter: self.parameter,
-                    path: text.to_string(),
-                    source,
-                })?;
+                let body = match std::fs::read_to_string(text) {
+                    Ok(body) => body,
+                    Err(e) => {
+                        let spec = format!("non-existent:{text}");
+                        let reason = format!("open file {text}: {}", strerror(&e));
+                        warnings.push(Unavailable::warning(&spec, &reason));
+                        let table = Unavailable::new(&spec, reason);
+                        self.patterns.push((on_match, Pattern::Table(table)));
+                        continue;
+                    }
+                };
                 let inner: Vec<String> = body
                     .lines()
                     .map(|l| l.split('#').next().unwrap_or(""))
                     .flat_map(crate::settings::split_list)
                     .collect();
-                self.parse(&inner, on_match, opts, depth + 1)?;
+                self.parse(&inner, on_match, opts, depth + 1, warnings)?;
             } else if is_table_spec(text) {
-                let table = tables::open(text, opts).map_err(|source| RouteError::Open {
-                    parameter: self.parameter,
-                    source,
-                })?;
+                let table = surrogate::open(text, opts, warnings);
                 self.patterns.push((on_match, Pattern::Table(table)));
             } else {
                 self.patterns
@@ -178,6 +186,15 @@ impl DomainList {
     }
 }
 
+/// An I/O error as `strerror` words it.
+fn strerror(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" (os error ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
 /// Whether a list element is a `type:name` table rather than a name (a name never
 /// holds a colon, except an IPv6 literal, which starts with `[` or a hex digit run
 /// followed by `::`... those are not domains).
@@ -195,7 +212,14 @@ mod tests {
 
     fn list(items: &[&str], style: Style) -> DomainList {
         let items: Vec<String> = items.iter().map(|s| s.to_string()).collect();
-        DomainList::new("test", &items, style, &OpenOptions::default()).unwrap()
+        DomainList::new(
+            "test",
+            &items,
+            style,
+            &OpenOptions::default(),
+            &mut Vec::new(),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -265,15 +289,20 @@ mod tests {
         let l = list(&[p.as_str(), "three.example"], Style::String);
         assert!(l.matches("two.example").unwrap());
         assert!(!l.matches("three.example").unwrap());
-        let err = DomainList::new(
+        let mut warnings = Vec::new();
+        let l = DomainList::new(
             "mydestination",
-            &["/nonexistent/file".to_string()],
+            &["a.example".to_string(), "/nonexistent/file".to_string()],
             Style::String,
             &OpenOptions::default(),
+            &mut warnings,
         )
-        .unwrap_err();
-        assert!(err
-            .to_string()
-            .starts_with("parameter mydestination: open /nonexistent/file"));
+        .unwrap();
+        assert_eq!(
+            warnings,
+            ["non-existent:/nonexistent/file is unavailable. open file /nonexistent/file: No such file or directory"]
+        );
+        assert!(l.matches("a.example").unwrap());
+        assert!(l.matches("b.example").is_err());
     }
 }

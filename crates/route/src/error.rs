@@ -19,21 +19,6 @@ pub enum RouteError {
         parameter: &'static str,
         message: String,
     },
-    /// A table named in a parameter could not be opened.
-    #[error("parameter {parameter}: {source}")]
-    Open {
-        parameter: &'static str,
-        #[source]
-        source: TableError,
-    },
-    /// A `/file/name` pattern in a domain list could not be read.
-    #[error("parameter {parameter}: open {path}: {source}")]
-    File {
-        parameter: &'static str,
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
     /// A lookup failed while resolving (Postfix's `RESOLVE_FLAG_FAIL`, logged as
     /// `warning: transport_maps lookup failure`): temporary, the caller defers.
     #[error("{parameter} lookup failure: {source}")]

@@ -22,6 +22,7 @@ pub mod error;
 pub mod resolve;
 pub mod rewrite;
 pub mod settings;
+pub mod surrogate;
 pub mod tokens;
 
 pub use class::{Class, Warning};

@@ -39,14 +39,15 @@ pub struct Resolved {
 /// Postfix's resolver flags other than the class.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Flags {
-    /// The address used a routing operator (`%`, `!`, or an `@` in the local part)
-    /// behind a local domain (Postfix `RESOLVE_FLAG_ROUTED`): smtpd refuses to relay
-    /// it for untrusted clients (`allow_untrusted_routing = no`).
+    /// The resolved recipient's local part still holds a routing operator (`%`, `!`
+    /// or `@`), whether or not this host would act on it (Postfix
+    /// `RESOLVE_FLAG_ROUTED`): smtpd refuses to relay such addresses for untrusted
+    /// clients (`allow_untrusted_routing = no`), since a host further on may.
     pub routed: bool,
     /// The recipient's domain is malformed (`user@`, `user@1.2.3.4` without
     /// `resolve_numeric_domain`, a bad literal) (Postfix `RESOLVE_FLAG_ERROR`):
-    /// smtpd rejects it, qmgr bounces it with "bad address syntax". The transport
-    /// and next hop are then meaningless.
+    /// smtpd rejects it, qmgr bounces it with "bad address syntax". The class is
+    /// then `Default` and transport and next hop are empty, as Postfix answers.
     pub error: bool,
 }
 
@@ -66,7 +67,7 @@ pub fn resolve(
 ) -> Result<Resolved, RouteError> {
     let mut flags = Flags::default();
     let mut warnings = Vec::new();
-    let (mut toks, mut remote) = strip_local_domains(settings, recipient, &mut flags)?;
+    let (mut toks, mut remote) = strip_local_domains(settings, recipient)?;
 
     let mut rcpt = tokens::internalize(&toks);
     let at = rcpt.rfind('@').unwrap_or(rcpt.len());
@@ -85,6 +86,18 @@ pub fn resolve(
         }
     }
     toks.clear();
+    flags.routed = rcpt[..at].contains(['@', '%', '!']);
+    if flags.error {
+        // Postfix answers a malformed domain without a transport.
+        return Ok(Resolved {
+            transport: String::new(),
+            nexthop: String::new(),
+            recipient: rcpt,
+            class: Class::Default,
+            flags,
+            warnings,
+        });
+    }
 
     let class;
     let mut nexthop = domain.clone();
@@ -168,7 +181,6 @@ fn unreachable_local() -> (String, &'static str) {
 fn strip_local_domains(
     settings: &RouteSettings,
     recipient: &str,
-    flags: &mut Flags,
 ) -> Result<(Vec<Tok>, bool), RouteError> {
     let mut toks = tokens::scan(&tokens::quote_local(recipient));
     let mut saved_domain: Option<Vec<Tok>> = None;
@@ -182,7 +194,8 @@ fn strip_local_domains(
         }
         if let Some(at) = tokens::rfind(&toks, '@') {
             let domain = tokens::internalize(&toks[at + 1..]);
-            if !domain.is_empty() && !class::is_local(settings, &domain)? {
+            // `user@` (an empty domain) is not local: it ends as a syntax error.
+            if domain.is_empty() || !class::is_local(settings, &domain)? {
                 remote = true;
                 break;
             }
@@ -192,7 +205,6 @@ fn strip_local_domains(
             || (settings.swap_bangpath && tokens::find(&toks, '!').is_some())
             || (settings.allow_percent_hack && tokens::rfind(&toks, '%').is_some())
         {
-            flags.routed = true;
             rewrite::rewrite_tokens(settings, Context::Local, &mut toks);
             continue;
         }
@@ -210,7 +222,6 @@ fn strip_local_domains(
                     if inner.as_bytes()[i] == b'%' {
                         inner.replace_range(i..=i, "@");
                     }
-                    flags.routed = true;
                     toks = tokens::scan(&inner);
                     continue;
                 }

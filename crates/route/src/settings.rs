@@ -15,6 +15,7 @@ use mail::address::ExtensionRules;
 use tables::{OpenOptions, Table};
 
 use crate::domains::{DomainList, Style};
+use crate::surrogate;
 use crate::RouteError;
 
 /// The trivial-rewrite parameters in force.
@@ -57,6 +58,9 @@ pub struct RouteSettings {
     pub recipient_delimiter: String,
     pub owner_request_special: bool,
     pub double_bounce_sender: String,
+    /// Problems found while opening tables (`hash:/x is unavailable. ...`): the
+    /// caller logs them as warnings; lookups that reach such a table fail.
+    pub warnings: Vec<String>,
 }
 
 impl RouteSettings {
@@ -67,10 +71,29 @@ impl RouteSettings {
         let opts = OpenOptions::default();
         let parents = list(cfg, "parent_domain_matches_subdomains")?;
         let parent = |name: &str| parents.iter().any(|p| p == name);
-        let domains = |name: &'static str, style: Style| -> Result<DomainList, RouteError> {
-            DomainList::new(name, &list(cfg, name)?, style, &opts)
+        let mut warnings = Vec::new();
+        let mut domains = |name: &'static str, style: Style| -> Result<DomainList, RouteError> {
+            DomainList::new(name, &list(cfg, name)?, style, &opts, &mut warnings)
         };
         let (v4, v6) = protocols(&text(cfg, "inet_protocols")?)?;
+        let mydestination = domains("mydestination", Style::String)?;
+        let relay_domains = domains(
+            "relay_domains",
+            Style::Domain {
+                parent: parent("relay_domains"),
+            },
+        )?;
+        let virtual_alias_domains = domains("virtual_alias_domains", Style::String)?;
+        let virtual_mailbox_domains = domains("virtual_mailbox_domains", Style::String)?;
+        let transport_maps = maps(cfg, "transport_maps", &opts, &mut warnings)?;
+        let sender_dependent_relayhost_maps =
+            maps(cfg, "sender_dependent_relayhost_maps", &opts, &mut warnings)?;
+        let sender_dependent_default_transport_maps = maps(
+            cfg,
+            "sender_dependent_default_transport_maps",
+            &opts,
+            &mut warnings,
+        )?;
         Ok(RouteSettings {
             myhostname: text(cfg, "myhostname")?,
             mydomain: text(cfg, "mydomain")?,
@@ -88,15 +111,10 @@ impl RouteSettings {
             remote_header_rewrite_domain: text(cfg, "remote_header_rewrite_domain")?,
             // Postfix matches mydestination and the virtual domain lists as strings
             // (exact names or table keys), relay_domains as a domain list.
-            mydestination: domains("mydestination", Style::String)?,
-            relay_domains: domains(
-                "relay_domains",
-                Style::Domain {
-                    parent: parent("relay_domains"),
-                },
-            )?,
-            virtual_alias_domains: domains("virtual_alias_domains", Style::String)?,
-            virtual_mailbox_domains: domains("virtual_mailbox_domains", Style::String)?,
+            mydestination,
+            relay_domains,
+            virtual_alias_domains,
+            virtual_mailbox_domains,
             inet_addresses: interfaces(cfg, "inet_interfaces", host_addresses, v4, v6)?,
             proxy_addresses: interfaces(cfg, "proxy_interfaces", &[], v4, v6)?,
             local_transport: text(cfg, "local_transport")?,
@@ -104,14 +122,10 @@ impl RouteSettings {
             relay_transport: text(cfg, "relay_transport")?,
             default_transport: text(cfg, "default_transport")?,
             relayhost: text(cfg, "relayhost")?.trim().to_string(),
-            transport_maps: maps(cfg, "transport_maps", &opts)?,
+            transport_maps,
             transport_maps_parent: parent("transport_maps"),
-            sender_dependent_relayhost_maps: maps(cfg, "sender_dependent_relayhost_maps", &opts)?,
-            sender_dependent_default_transport_maps: maps(
-                cfg,
-                "sender_dependent_default_transport_maps",
-                &opts,
-            )?,
+            sender_dependent_relayhost_maps,
+            sender_dependent_default_transport_maps,
             empty_address_relayhost_maps_lookup_key: text(
                 cfg,
                 "empty_address_relayhost_maps_lookup_key",
@@ -123,6 +137,7 @@ impl RouteSettings {
             recipient_delimiter: text(cfg, "recipient_delimiter")?,
             owner_request_special: boolean(cfg, "owner_request_special")?,
             double_bounce_sender: text(cfg, "double_bounce_sender")?,
+            warnings,
         })
     }
 
@@ -198,17 +213,18 @@ pub fn split_list(value: &str) -> Vec<String> {
         .collect()
 }
 
+/// The tables of a table-list parameter; one that cannot be opened is replaced by
+/// a stand-in that fails every lookup (see `surrogate`).
 fn maps(
     cfg: &Config,
     parameter: &'static str,
     opts: &OpenOptions,
+    warnings: &mut Vec<String>,
 ) -> Result<Vec<Arc<dyn Table>>, RouteError> {
-    list(cfg, parameter)?
+    Ok(list(cfg, parameter)?
         .iter()
-        .map(|spec| {
-            tables::open(spec, opts).map_err(|source| RouteError::Open { parameter, source })
-        })
-        .collect()
+        .map(|spec| surrogate::open(spec, opts, warnings))
+        .collect())
 }
 
 /// `inet_protocols`: which of IPv4 and IPv6 are in use.
@@ -312,12 +328,14 @@ mod tests {
             ),
             "{e:?}"
         );
+        // As Postfix: a table that cannot be opened is a warning, and lookups in it fail.
         let cfg = Config::default().with_overrides(&[("transport_maps", "nosuch:/x")]);
-        let e = RouteSettings::new(&cfg, &[]).unwrap_err();
+        let s = RouteSettings::new(&cfg, &[]).unwrap();
         assert_eq!(
-            e.to_string(),
-            "parameter transport_maps: unsupported dictionary type: nosuch"
+            s.warnings,
+            ["nosuch:/x is unavailable. unsupported dictionary type: nosuch"]
         );
+        assert!(s.transport_maps[0].lookup("x").is_err());
         let cfg = Config::default().with_overrides(&[("inet_protocols", "ipv5")]);
         let e = RouteSettings::new(&cfg, &[]).unwrap_err();
         assert_eq!(

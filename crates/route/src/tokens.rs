@@ -129,10 +129,15 @@ pub fn scan(text: &str) -> Vec<Tok> {
     toks
 }
 
-/// The internal (unquoted) form of tokens.
+/// The internal (unquoted) form of tokens; adjacent words (`first last`) keep one
+/// space between them.
 pub fn internalize(toks: &[Tok]) -> String {
     let mut out = String::new();
-    for t in toks {
+    let word = |t: &Tok| matches!(t, Tok::Atom(_) | Tok::Quoted(_));
+    for (i, t) in toks.iter().enumerate() {
+        if i > 0 && word(t) && word(&toks[i - 1]) {
+            out.push(' ');
+        }
         match t {
             Tok::Atom(s) | Tok::Quoted(s) | Tok::Literal(s) => out.push_str(s),
             Tok::Op(c) => out.push(*c),

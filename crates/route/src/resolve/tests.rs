@@ -201,50 +201,49 @@ fn virtual_classes() {
 #[test]
 fn routing_operators_behind_local_domains() {
     let s = settings(&[]);
-    let x = resolve(&s, "", "user%example.org@host.example.com").unwrap();
+    let rr = |a: &str| {
+        let x = resolve(&s, "", a).unwrap();
+        (x.transport, x.recipient, x.flags.routed)
+    };
+    let smtp = |r: &str, routed| ("smtp".to_string(), r.to_string(), routed);
+    // Resolved operators leave no trace.
     assert_eq!(
-        (x.transport.as_str(), x.recipient.as_str()),
-        ("smtp", "user@example.org")
+        rr("user%example.org@host.example.com"),
+        smtp("user@example.org", false)
     );
-    assert!(x.flags.routed);
-    let x = resolve(&s, "", "example.org!user@localhost").unwrap();
     assert_eq!(
-        (x.transport.as_str(), x.recipient.as_str()),
-        ("smtp", "user@example.org")
+        rr("example.org!user@localhost"),
+        smtp("user@example.org", false)
     );
-    assert!(x.flags.routed);
-    let x = resolve(&s, "", "user@example.org@localhost").unwrap();
     assert_eq!(
-        (x.transport.as_str(), x.recipient.as_str()),
-        ("smtp", "user@example.org")
+        rr("user@example.org@localhost"),
+        smtp("user@example.org", false)
     );
-    assert!(x.flags.routed);
     // Two local domains in a row.
-    let x = resolve(&s, "", "user%localhost@host.example.com").unwrap();
     assert_eq!(
-        (x.transport.as_str(), x.recipient.as_str()),
-        ("local", "user@localhost")
+        rr("user%localhost@host.example.com"),
+        ("local".to_string(), "user@localhost".to_string(), false)
     );
-    // The percent hack applies only behind a local domain.
-    let x = resolve(&s, "", "user%example.org@example.net").unwrap();
+    // Operators left for another host are flagged.
     assert_eq!(
-        (x.nexthop.as_str(), x.recipient.as_str()),
-        ("example.net", "user%example.org@example.net")
+        rr("user%example.org@example.net"),
+        smtp("user%example.org@example.net", true)
     );
-    assert!(!x.flags.routed);
+    assert_eq!(rr("a!b!user@localhost"), smtp("b!user@a", true));
     let s = settings(&[("allow_percent_hack", "no"), ("swap_bangpath", "no")]);
     let x = resolve(&s, "", "user%example.org@localhost").unwrap();
     assert_eq!(
         (x.transport.as_str(), x.recipient.as_str()),
         ("local", "user%example.org@localhost")
     );
-    assert!(!x.flags.routed);
+    assert!(x.flags.routed);
     let s = settings(&[("resolve_dequoted_address", "no")]);
     let x = resolve(&s, "", "user@example.org@localhost").unwrap();
     assert_eq!(
         (x.transport.as_str(), x.recipient.as_str()),
         ("local", "user@example.org@localhost")
     );
+    assert!(x.flags.routed);
 }
 
 #[test]
