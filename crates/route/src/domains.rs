@@ -105,7 +105,7 @@ impl DomainList {
                         let spec = format!("non-existent:{text}");
                         let reason = format!("open file {text}: {}", strerror(&e));
                         warnings.push(Unavailable::warning(&spec, &reason));
-                        let table = Unavailable::new(&spec, reason);
+                        let table = Unavailable::table(&spec, reason);
                         self.patterns.push((on_match, Pattern::Table(table)));
                         continue;
                     }

@@ -151,6 +151,7 @@ pub fn resolve(
             &settings.extension_rules(),
             settings.transport_maps_parent,
         )
+        .and_then(|found| not_empty(found, "transport_maps"))
         .map_err(|source| RouteError::Lookup {
             parameter: "transport_maps",
             source,
@@ -222,7 +223,10 @@ fn strip_local_domains(
                     if inner.as_bytes()[i] == b'%' {
                         inner.replace_range(i..=i, "@");
                     }
+                    // What was quoted is now an address of its own: canonical form
+                    // again (a source route goes, a bare name gets @$myorigin).
                     toks = tokens::scan(&inner);
+                    rewrite::rewrite_tokens(settings, Context::Local, &mut toks);
                     continue;
                 }
             }
@@ -266,10 +270,11 @@ fn default_transport(
         settings,
         &settings.sender_dependent_default_transport_maps,
         key,
+        parameter,
     )
     .map_err(|source| RouteError::Lookup { parameter, source })?
     {
-        Some(v) if !v.is_empty() && !v.eq_ignore_ascii_case(DUNNO) => Ok((v, parameter)),
+        Some(v) if !v.eq_ignore_ascii_case(DUNNO) => Ok((v, parameter)),
         _ => Ok(fallback),
     }
 }
@@ -283,14 +288,19 @@ fn relayhost(settings: &RouteSettings, sender: &str) -> Result<Option<String>, R
     } else {
         sender
     };
-    let found = sender_lookup(settings, &settings.sender_dependent_relayhost_maps, key).map_err(
-        |source| RouteError::Lookup {
-            parameter: "sender_dependent_relayhost_maps",
-            source,
-        },
-    )?;
+    let parameter = "sender_dependent_relayhost_maps";
+    let found = sender_lookup(
+        settings,
+        &settings.sender_dependent_relayhost_maps,
+        key,
+        parameter,
+    )
+    .map_err(|source| RouteError::Lookup {
+        parameter: "sender_dependent_relayhost_maps",
+        source,
+    })?;
     Ok(match found {
-        Some(v) if !v.is_empty() && !v.eq_ignore_ascii_case(DUNNO) => Some(v),
+        Some(v) if !v.eq_ignore_ascii_case(DUNNO) => Some(v),
         _ if !settings.relayhost.is_empty() => Some(settings.relayhost.clone()),
         _ => None,
     })
@@ -301,6 +311,7 @@ fn sender_lookup(
     settings: &RouteSettings,
     maps: &[Arc<dyn Table>],
     key: &str,
+    parameter: &'static str,
 ) -> Result<Option<String>, tables::TableError> {
     if maps.is_empty() {
         return Ok(None);
@@ -309,10 +320,28 @@ fn sender_lookup(
         Some(d) => class::is_local(settings, d).unwrap_or(false),
         None => true,
     };
-    Ok(
-        search::address_mapping(maps, key, &settings.extension_rules(), local)?
-            .map(|f| f.value.trim().to_string()),
-    )
+    let found = search::address_mapping(maps, key, &settings.extension_rules(), local)?;
+    Ok(not_empty(found, parameter)?.map(|f| f.value.trim().to_string()))
+}
+
+/// Postfix `maps_find` refuses an empty result ("lookup of KEY returns an empty
+/// string result ... should return NO RESULT in case of NOT FOUND") and fails the
+/// lookup, so the mail is deferred.
+fn not_empty(
+    found: Option<search::Found>,
+    parameter: &'static str,
+) -> Result<Option<search::Found>, tables::TableError> {
+    match found {
+        Some(f) if f.value.is_empty() => Err(tables::TableError::Query {
+            spec: parameter.to_string(),
+            operation: "query",
+            reason: format!(
+                "lookup of {} returns an empty string result; a table should return no result when a key is not found",
+                f.key
+            ),
+        }),
+        other => Ok(other),
+    }
 }
 
 /// Applies a transport(5) result: `transport:nexthop`, `transport` or

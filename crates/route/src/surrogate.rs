@@ -16,7 +16,7 @@ pub struct Unavailable {
 
 impl Unavailable {
     /// The stand-in for `spec`, which failed to open for `reason`.
-    pub fn new(spec: &str, reason: String) -> Arc<dyn Table> {
+    pub fn table(spec: &str, reason: String) -> Arc<dyn Table> {
         Arc::new(Unavailable {
             spec: spec.to_string(),
             reason,
@@ -50,7 +50,7 @@ pub fn open(spec: &str, opts: &tables::OpenOptions, warnings: &mut Vec<String>) 
         Err(e) => {
             let reason = e.to_string();
             warnings.push(Unavailable::warning(spec, &reason));
-            Unavailable::new(spec, reason)
+            Unavailable::table(spec, reason)
         }
     }
 }

@@ -6,7 +6,7 @@ Run as root, in a private mount namespace (it mounts over /dev to catch syslog):
     unshare -m --propagation private python3 capture.py cases.txt > postfix-3.7.txt
 
 For each [case] it writes a temporary main.cf (the base settings below plus the
-case's `name = value` lines), runs Postfix's trivial-rewrite daemon in stand-alone
+case's `name = value` lines, `$TESTDATA` being this directory), runs Postfix's trivial-rewrite daemon in stand-alone
 mode (`trivial-rewrite -S`, the request on stdin in Postfix's attribute protocol),
 and prints the request with the reply. Warnings the daemon sends to syslog while
 answering a request are printed after it as `warning` lines.
@@ -86,8 +86,11 @@ def main():
         confdir = os.path.join(tmp, "conf")
         os.makedirs(confdir, exist_ok=True)
         with open(os.path.join(confdir, "main.cf"), "w") as f:
-            for k, v in BASE + [("queue_directory", queue), ("data_directory", queue)] + settings:
-                f.write(f"{k} = {v}\n")
+            testdata = os.path.dirname(os.path.abspath(sys.argv[1]))
+            merged = dict(BASE + [("queue_directory", queue), ("data_directory", queue)])
+            merged.update(settings)
+            for k, v in merged.items():
+                f.write(f"{k} = {v.replace('$TESTDATA', testdata)}\n")
         print()
         print(name)
         for k, v in settings:

@@ -414,7 +414,14 @@ fn sender_dependent_maps() {
         ("smtp".into(), "[default-relay]".into())
     );
     assert_eq!(x("c@example.com"), ("smtp".into(), "[relay-dom]".into()));
-    assert_eq!(x("d@example.com"), ("smtp".into(), "[relay-dom]".into()));
+    // An empty result is a lookup failure, as Postfix's maps_find has it.
+    assert!(matches!(
+        resolve(&s, "d@example.com", "rcpt@example.org"),
+        Err(RouteError::Lookup {
+            parameter: "sender_dependent_default_transport_maps",
+            ..
+        })
+    ));
     assert_eq!(x(""), ("smtp".into(), "[bounce-relay]".into()));
     assert_eq!(
         x("q@example.net"),
