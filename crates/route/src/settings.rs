@@ -73,7 +73,10 @@ impl RouteSettings {
         let parent = |name: &str| parents.iter().any(|p| p == name);
         let mut warnings = Vec::new();
         let mut domains = |name: &'static str, style: Style| -> Result<DomainList, RouteError> {
-            DomainList::new(name, &list(cfg, name)?, style, &opts, &mut warnings)
+            // Postfix asks a list's tables with the name in lower case and does not
+            // fold the tables' own keys (an `inline:{Mixed.Example=x}` never matches).
+            let list_opts = OpenOptions { fold_case: false };
+            DomainList::new(name, &list(cfg, name)?, style, &list_opts, &mut warnings)
         };
         let (v4, v6) = protocols(&text(cfg, "inet_protocols")?)?;
         let mydestination = domains("mydestination", Style::String)?;
@@ -117,10 +120,10 @@ impl RouteSettings {
             virtual_mailbox_domains,
             inet_addresses: interfaces(cfg, "inet_interfaces", host_addresses, v4, v6)?,
             proxy_addresses: interfaces(cfg, "proxy_interfaces", &[], v4, v6)?,
-            local_transport: text(cfg, "local_transport")?,
-            virtual_transport: text(cfg, "virtual_transport")?,
-            relay_transport: text(cfg, "relay_transport")?,
-            default_transport: text(cfg, "default_transport")?,
+            local_transport: transport(cfg, "local_transport")?,
+            virtual_transport: transport(cfg, "virtual_transport")?,
+            relay_transport: transport(cfg, "relay_transport")?,
+            default_transport: transport(cfg, "default_transport")?,
             relayhost: text(cfg, "relayhost")?.trim().to_string(),
             transport_maps,
             transport_maps_parent: parent("transport_maps"),
@@ -158,6 +161,19 @@ fn text(cfg: &Config, parameter: &'static str) -> Result<String, RouteError> {
             parameter,
             source: Box::new(source),
         })
+}
+
+/// A `transport[:nexthop]` parameter; empty is refused at start, as Postfix does
+/// (`fatal: bad string length 0 < 1: default_transport = `).
+fn transport(cfg: &Config, parameter: &'static str) -> Result<String, RouteError> {
+    let value = text(cfg, parameter)?;
+    if value.is_empty() {
+        return Err(RouteError::Setting {
+            parameter,
+            message: format!("bad string length 0 < 1: {parameter} = "),
+        });
+    }
+    Ok(value)
 }
 
 fn boolean(cfg: &Config, parameter: &'static str) -> Result<bool, RouteError> {
@@ -336,6 +352,12 @@ mod tests {
             ["nosuch:/x is unavailable. unsupported dictionary type: nosuch"]
         );
         assert!(s.transport_maps[0].lookup("x").is_err());
+        let cfg = Config::default().with_overrides(&[("default_transport", "")]);
+        let e = RouteSettings::new(&cfg, &[]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "parameter default_transport: bad string length 0 < 1: default_transport = "
+        );
         let cfg = Config::default().with_overrides(&[("inet_protocols", "ipv5")]);
         let e = RouteSettings::new(&cfg, &[]).unwrap_err();
         assert_eq!(

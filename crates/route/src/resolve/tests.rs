@@ -464,7 +464,7 @@ fn failures_are_errors() {
         "{e}"
     );
     assert!(e.is_temporary());
-    let s = settings(&[("default_transport", "")]);
+    let s = settings(&[("default_transport", ":nexthop.example")]);
     let e = resolve(&s, "", "u@example.org").unwrap_err();
     assert_eq!(
         e.to_string(),
