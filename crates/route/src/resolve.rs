@@ -122,7 +122,8 @@ pub fn resolve(
                 nexthop = relayhost(settings, sender)?.unwrap_or(domain.clone());
                 chosen
             }
-            Class::Local => unreachable_local(),
+            // remote_class never answers Local; treat it as the local class would be.
+            Class::Local => (settings.local_transport.clone(), "local_transport"),
         }
     } else {
         class = Class::Local;
@@ -169,11 +170,6 @@ pub fn resolve(
         flags,
         warnings,
     })
-}
-
-fn unreachable_local() -> (String, &'static str) {
-    // remote_class never answers Local; keep the match exhaustive without a panic.
-    (String::new(), "local_transport")
 }
 
 /// The preliminary resolver: strips every local domain, undoing the routing
@@ -316,8 +312,14 @@ fn sender_lookup(
     if maps.is_empty() {
         return Ok(None);
     }
+    // The bare local part is asked only for a local domain; if that cannot be
+    // told, the lookup fails as the domain list did.
     let local = match split_at_domain(key).1 {
-        Some(d) => class::is_local(settings, d).unwrap_or(false),
+        Some(d) => match class::is_local(settings, d) {
+            Ok(local) => local,
+            Err(RouteError::Lookup { source, .. }) => return Err(source),
+            Err(_) => false,
+        },
         None => true,
     };
     let found = search::address_mapping(maps, key, &settings.extension_rules(), local)?;
