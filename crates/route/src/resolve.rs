@@ -86,7 +86,6 @@ pub fn resolve(
         }
     }
     toks.clear();
-    flags.routed = rcpt[..at].contains(['@', '%', '!']);
     if flags.error {
         // Postfix answers a malformed domain without a transport.
         return Ok(Resolved {
@@ -143,6 +142,11 @@ pub fn resolve(
         return Err(RouteError::NullTransport { parameter: blame });
     }
 
+    flags.routed = rcpt[..at].contains(['@', '%', '!']);
+    // A recipient that could be taken for a command-line option is refused, with
+    // its class and transport still reported, as Postfix does.
+    flags.error |= rcpt.starts_with('-');
+
     // transport(5) overrides everything above, except the virtual alias class's
     // bounce.
     if class != Class::Alias && !settings.transport_maps.is_empty() {
@@ -191,8 +195,9 @@ fn strip_local_domains(
         }
         if let Some(at) = tokens::rfind(&toks, '@') {
             let domain = tokens::internalize(&toks[at + 1..]);
-            // `user@` (an empty domain) is not local: it ends as a syntax error.
-            if domain.is_empty() || !class::is_local(settings, &domain)? {
+            // An empty domain (`user@`) is stripped like a local one; the bare `@`
+            // it leaves as the domain makes the result a syntax error.
+            if !domain.is_empty() && !class::is_local(settings, &domain)? {
                 remote = true;
                 break;
             }
@@ -215,14 +220,20 @@ fn strip_local_domains(
                     .or_else(|| q.rfind('%').filter(|_| settings.allow_percent_hack))
                     .or_else(|| q.rfind('!').filter(|_| settings.swap_bangpath));
                 if let Some(i) = oper {
-                    let mut inner = q.clone();
-                    if inner.as_bytes()[i] == b'%' {
-                        inner.replace_range(i..=i, "@");
-                    }
-                    // What was quoted is now an address of its own: canonical form
-                    // again (a source route goes, a bare name gets @$myorigin).
-                    toks = tokens::scan(&inner);
-                    rewrite::rewrite_tokens(settings, Context::Local, &mut toks);
+                    toks = if q.as_bytes()[i] == b'!' {
+                        // `"site!user"`: parsed whole, the next round swaps it.
+                        tokens::scan(q)
+                    } else {
+                        // `"user@domain"`, `"user%domain"`: the part before the
+                        // operator stays one quoted word, the rest is a domain.
+                        let mut next = Vec::new();
+                        if i > 0 {
+                            next.push(Tok::Quoted(q[..i].to_string()));
+                        }
+                        next.push(Tok::Op('@'));
+                        next.extend(tokens::scan(&q[i + 1..]));
+                        next
+                    };
                     continue;
                 }
             }

@@ -211,8 +211,8 @@ mod tests {
         assert_eq!(local(&s, "a@b"), "a@b");
         assert_eq!(local(&s, "first last"), "first last@host.example.com");
         assert_eq!(local(&s, "x@y@z"), "x@y@z");
-        // Internal "@" is `""@` once quoted, not the lone `@` of external form.
-        assert_eq!(local(&s, "@"), "@");
+        // A lone `@` is the empty address.
+        assert_eq!(local(&s, "@"), "");
         assert_eq!(rewrite_external(&s, Context::Local, "@"), "");
     }
 

@@ -16,6 +16,9 @@ pub enum Tok {
     Quoted(String),
     /// A domain literal with its brackets, `[192.0.2.1]`.
     Literal(String),
+    /// A comment with its parentheses, `(text)`: kept, as Postfix keeps it, so that
+    /// a domain with a comment is no domain at all.
+    Comment(String),
     /// One special character: `@ . % ! : , ; < > ( )` and the like.
     Op(char),
 }
@@ -39,14 +42,23 @@ fn is_dot_string(local: &str) -> bool {
 }
 
 /// Postfix `quote_822_local`: the external form of an internal-form address; the
-/// local part (before the last `@`) is quoted unless it is a dot-string.
+/// local part (before the last `@`) is quoted unless it is a dot-string. A source
+/// route in front (`@a,@b:`) stays unquoted, so that rewriting can drop it.
 pub fn quote_local(addr: &str) -> String {
     let (local, domain) = match addr.rfind('@') {
         Some(at) => (&addr[..at], Some(&addr[at..])),
         None => (addr, None),
     };
     let mut out = String::with_capacity(addr.len() + 2);
-    if is_dot_string(local) {
+    let local = match local.find(':') {
+        Some(colon) if local.starts_with('@') && colon + 1 < local.len() => {
+            out.push_str(&local[..=colon]);
+            &local[colon + 1..]
+        }
+        _ => local,
+    };
+    // An empty local part before a domain stays empty (`@domain`), as in Postfix.
+    if is_dot_string(local) || (local.is_empty() && domain.is_some()) {
         out.push_str(local);
     } else {
         out.push('"');
@@ -88,6 +100,7 @@ pub fn scan(text: &str) -> Vec<Tok> {
                 toks.push(Tok::Quoted(s));
             }
             '[' => {
+                // An unterminated literal is closed, as Postfix's scanner does.
                 let mut s = String::from("[");
                 for q in chars.by_ref() {
                     s.push(q);
@@ -95,11 +108,16 @@ pub fn scan(text: &str) -> Vec<Tok> {
                         break;
                     }
                 }
+                if !s.ends_with(']') || s.len() == 1 {
+                    s.push(']');
+                }
                 toks.push(Tok::Literal(s));
             }
             '(' => {
+                let mut s = String::from("(");
                 let mut depth = 1usize;
                 for q in chars.by_ref() {
+                    s.push(q);
                     match q {
                         '(' => depth += 1,
                         ')' => {
@@ -111,35 +129,57 @@ pub fn scan(text: &str) -> Vec<Tok> {
                         _ => {}
                     }
                 }
+                toks.push(Tok::Comment(s));
             }
-            c if SPECIALS.contains(c) => toks.push(Tok::Op(c)),
+            c if c != '\\' && SPECIALS.contains(c) => toks.push(Tok::Op(c)),
             c => {
-                let mut s = String::from(c);
-                while let Some(&n) = chars.peek() {
-                    if n.is_whitespace() || SPECIALS.contains(n) {
-                        break;
+                // An atom; a backslash takes the next character literally.
+                let mut s = String::new();
+                let mut next = Some(c);
+                while let Some(ch) = next {
+                    if ch == '\\' {
+                        if let Some(e) = chars.next() {
+                            s.push(e);
+                        }
+                    } else {
+                        s.push(ch);
                     }
-                    s.push(n);
-                    chars.next();
+                    next = match chars.peek() {
+                        Some(&n) if n == '\\' || !(n.is_whitespace() || SPECIALS.contains(n)) => {
+                            chars.next()
+                        }
+                        _ => None,
+                    };
                 }
-                toks.push(Tok::Atom(s));
+                if !s.is_empty() {
+                    toks.push(Tok::Atom(s));
+                }
             }
         }
     }
     toks
 }
 
-/// The internal (unquoted) form of tokens; adjacent words (`first last`) keep one
-/// space between them.
+/// The internal (unquoted) form of tokens, spaced as Postfix's unparser spaces
+/// them: one space between adjacent words (`first last`), after a comma before a
+/// word, and before `<`.
 pub fn internalize(toks: &[Tok]) -> String {
     let mut out = String::new();
-    let word = |t: &Tok| matches!(t, Tok::Atom(_) | Tok::Quoted(_));
+    let word = |t: &Tok| {
+        matches!(
+            t,
+            Tok::Atom(_) | Tok::Quoted(_) | Tok::Literal(_) | Tok::Comment(_)
+        )
+    };
     for (i, t) in toks.iter().enumerate() {
-        if i > 0 && word(t) && word(&toks[i - 1]) {
+        if i > 0
+            && (*t == Tok::Op('<')
+                || (word(t) && (word(&toks[i - 1]) || toks[i - 1] == Tok::Op(','))))
+        {
             out.push(' ');
         }
         match t {
-            Tok::Atom(s) | Tok::Quoted(s) | Tok::Literal(s) => out.push_str(s),
+            Tok::Atom(s) | Tok::Quoted(s) | Tok::Literal(s) | Tok::Comment(s) => out.push_str(s),
             Tok::Op(c) => out.push(*c),
         }
     }
@@ -168,7 +208,7 @@ mod tests {
         assert_eq!(quote_local("a@b@c"), "\"a@b\"@c");
         assert_eq!(quote_local("first last@x"), "\"first last\"@x");
         assert_eq!(quote_local(".a@x"), "\".a\"@x");
-        assert_eq!(quote_local("@x"), "\"\"@x");
+        assert_eq!(quote_local("@x"), "@x");
         assert_eq!(quote_local(""), "\"\"");
         assert_eq!(quote_local("a\"b@x"), "\"a\\\"b\"@x");
     }
@@ -196,6 +236,9 @@ mod tests {
             ]
         );
         assert_eq!(rfind(&scan("\"a@b\"@c"), '@'), Some(1));
-        assert_eq!(scan("a (comment) @ b"), scan("a@b"));
+        assert_eq!(internalize(&scan("a (comment) @ b")), "a (comment)@b");
+        assert_eq!(internalize(&scan("a\\!b")), "a!b");
+        assert_eq!(scan("a\\!b"), vec![Tok::Atom("a!b".into())]);
+        assert_eq!(internalize(&scan("x,y<z")), "x, y <z");
     }
 }

@@ -474,3 +474,31 @@ fn failures_are_errors() {
     assert!(resolve(&s, "a@b.example", "u@example.org").is_err());
     assert!(resolve(&s, "a@b.example", "u@localhost").is_ok());
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn address() -> impl Strategy<Value = String> {
+        // The routing alphabet, quotes, brackets, white space and a little UTF-8.
+        proptest::string::string_regex("[a-zA-Z0-9@%!.:,\\[\\]\"\\\\ ()<>ü_+-]{0,40}")
+            .expect("regex")
+    }
+
+    proptest! {
+        #[test]
+        fn resolve_answers_every_address(rcpt in address(), sender in address()) {
+            let s = settings(&[("relay_domains", "relay.example")]);
+            let x = resolve(&s, &sender, &rcpt).unwrap();
+            prop_assert!(x.recipient.contains('@'));
+            prop_assert!(x.flags.error || !x.transport.is_empty());
+        }
+
+        #[test]
+        fn rewrite_never_panics(a in address()) {
+            let s = settings(&[("remote_header_rewrite_domain", "r.example")]);
+            let _ = rewrite::rewrite(&s, Context::Local, &a);
+            let _ = rewrite::rewrite_external(&s, Context::Remote, &a);
+        }
+    }
+}
