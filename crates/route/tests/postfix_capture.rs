@@ -131,7 +131,7 @@ fn same_answers_as_postfix_3_7() {
             }
         }
     }
-    assert!(checked > 180, "only {checked} captured requests");
+    assert!(checked > 800, "only {checked} captured requests");
     assert!(
         failures.is_empty(),
         "{} of {checked} differ from Postfix:\n{}",
