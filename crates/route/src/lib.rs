@@ -35,6 +35,6 @@ pub mod tokens;
 
 pub use class::{Class, Warning};
 pub use error::RouteError;
-pub use resolve::{resolve, Flags, Resolved};
+pub use resolve::{resolve, resolve_verify, Flags, Resolved};
 pub use rewrite::{rewrite, Context};
 pub use settings::RouteSettings;

@@ -17,6 +17,7 @@ use tables::{search, Table};
 
 use crate::class::{self, Class, Warning};
 use crate::rewrite::{self, Context};
+use crate::settings::Routing;
 use crate::tokens::{self, Tok};
 use crate::{RouteError, RouteSettings};
 
@@ -62,6 +63,25 @@ const MAX_ROUNDS: usize = 100;
 /// for the null sender). A table failure is an `Err`: the caller defers.
 pub fn resolve(
     settings: &RouteSettings,
+    sender: &str,
+    recipient: &str,
+) -> Result<Resolved, RouteError> {
+    resolve_with(settings, &settings.routing, sender, recipient)
+}
+
+/// As `resolve`, for an address verification probe: the `address_verify_*`
+/// transports, relay host and maps apply (Postfix's `verify` request).
+pub fn resolve_verify(
+    settings: &RouteSettings,
+    sender: &str,
+    recipient: &str,
+) -> Result<Resolved, RouteError> {
+    resolve_with(settings, &settings.verify, sender, recipient)
+}
+
+fn resolve_with(
+    settings: &RouteSettings,
+    r: &Routing,
     sender: &str,
     recipient: &str,
 ) -> Result<Resolved, RouteError> {
@@ -111,23 +131,23 @@ pub fn resolve(
                 };
                 ("error".to_string(), "virtual_alias_domains")
             }
-            Class::Virtual => (settings.virtual_transport.clone(), "virtual_transport"),
+            Class::Virtual => (r.virtual_transport.clone(), r.names.virtual_transport),
             Class::Relay | Class::Default => {
                 let chosen = if class == Class::Relay {
-                    (settings.relay_transport.clone(), "relay_transport")
+                    (r.relay_transport.clone(), r.names.relay_transport)
                 } else {
-                    default_transport(settings, sender)?
+                    default_transport(settings, r, sender)?
                 };
-                nexthop = relayhost(settings, sender)?.unwrap_or(domain.clone());
+                nexthop = relayhost(settings, r, sender)?.unwrap_or(domain.clone());
                 chosen
             }
             // remote_class never answers Local; treat it as the local class would be.
-            Class::Local => (settings.local_transport.clone(), "local_transport"),
+            Class::Local => (r.local_transport.clone(), r.names.local_transport),
         }
     } else {
         class = Class::Local;
         class::local_warnings(settings, &domain, &mut warnings)?;
-        (settings.local_transport.clone(), "local_transport")
+        (r.local_transport.clone(), r.names.local_transport)
     };
 
     // `transport:nexthop` in main.cf: an explicit next hop wins (this is how
@@ -149,16 +169,16 @@ pub fn resolve(
 
     // transport(5) overrides everything above, except the virtual alias class's
     // bounce.
-    if class != Class::Alias && !settings.transport_maps.is_empty() {
+    if class != Class::Alias && !r.transport_maps.is_empty() {
         let found = search::transport(
-            &settings.transport_maps,
+            &r.transport_maps,
             &rcpt,
             &settings.extension_rules(),
             settings.transport_maps_parent,
         )
-        .and_then(|found| not_empty(found, "transport_maps"))
+        .and_then(|found| not_empty(found, r.names.transport_maps))
         .map_err(|source| RouteError::Lookup {
-            parameter: "transport_maps",
+            parameter: r.names.transport_maps,
             source,
         })?;
         if let Some(found) = found {
@@ -262,10 +282,11 @@ fn strip_local_domains(
 /// this sender (`DUNNO` and an empty result keep `default_transport`).
 fn default_transport(
     settings: &RouteSettings,
+    r: &Routing,
     sender: &str,
 ) -> Result<(String, &'static str), RouteError> {
-    let fallback = (settings.default_transport.clone(), "default_transport");
-    let parameter = "sender_dependent_default_transport_maps";
+    let fallback = (r.default_transport.clone(), r.names.default_transport);
+    let parameter = r.names.sender_dependent_default_transport_maps;
     let key = if sender.is_empty() {
         settings
             .empty_address_default_transport_maps_lookup_key
@@ -275,7 +296,7 @@ fn default_transport(
     };
     match sender_lookup(
         settings,
-        &settings.sender_dependent_default_transport_maps,
+        &r.sender_dependent_default_transport_maps,
         key,
         parameter,
     )
@@ -289,26 +310,22 @@ fn default_transport(
 /// The relay host for the relay and default classes: the sender's entry in
 /// `sender_dependent_relayhost_maps`, else `relayhost`; `None` means the recipient
 /// domain.
-fn relayhost(settings: &RouteSettings, sender: &str) -> Result<Option<String>, RouteError> {
+fn relayhost(
+    settings: &RouteSettings,
+    r: &Routing,
+    sender: &str,
+) -> Result<Option<String>, RouteError> {
     let key = if sender.is_empty() {
         settings.empty_address_relayhost_maps_lookup_key.as_str()
     } else {
         sender
     };
-    let parameter = "sender_dependent_relayhost_maps";
-    let found = sender_lookup(
-        settings,
-        &settings.sender_dependent_relayhost_maps,
-        key,
-        parameter,
-    )
-    .map_err(|source| RouteError::Lookup {
-        parameter: "sender_dependent_relayhost_maps",
-        source,
-    })?;
+    let parameter = r.names.sender_dependent_relayhost_maps;
+    let found = sender_lookup(settings, &r.sender_dependent_relayhost_maps, key, parameter)
+        .map_err(|source| RouteError::Lookup { parameter, source })?;
     Ok(match found {
         Some(v) if !v.eq_ignore_ascii_case(DUNNO) => Some(v),
-        _ if !settings.relayhost.is_empty() => Some(settings.relayhost.clone()),
+        _ if !r.relayhost.is_empty() => Some(r.relayhost.clone()),
         _ => None,
     })
 }

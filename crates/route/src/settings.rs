@@ -43,16 +43,13 @@ pub struct RouteSettings {
     pub inet_addresses: Vec<IpAddr>,
     /// The addresses of `proxy_interfaces`.
     pub proxy_addresses: Vec<IpAddr>,
-    pub local_transport: String,
-    pub virtual_transport: String,
-    pub relay_transport: String,
-    pub default_transport: String,
-    pub relayhost: String,
-    pub transport_maps: Vec<Arc<dyn Table>>,
+    /// Transports, relay host and maps for delivery.
+    pub routing: Routing,
+    /// The same for address verification probes (`address_verify_*`, which default
+    /// to the delivery settings).
+    pub verify: Routing,
     /// `transport_maps` is in `parent_domain_matches_subdomains`.
     pub transport_maps_parent: bool,
-    pub sender_dependent_relayhost_maps: Vec<Arc<dyn Table>>,
-    pub sender_dependent_default_transport_maps: Vec<Arc<dyn Table>>,
     pub empty_address_relayhost_maps_lookup_key: String,
     pub empty_address_default_transport_maps_lookup_key: String,
     pub recipient_delimiter: String,
@@ -88,15 +85,11 @@ impl RouteSettings {
         )?;
         let virtual_alias_domains = domains("virtual_alias_domains", Style::String)?;
         let virtual_mailbox_domains = domains("virtual_mailbox_domains", Style::String)?;
-        let transport_maps = maps(cfg, "transport_maps", &opts, &mut warnings)?;
-        let sender_dependent_relayhost_maps =
-            maps(cfg, "sender_dependent_relayhost_maps", &opts, &mut warnings)?;
-        let sender_dependent_default_transport_maps = maps(
-            cfg,
-            "sender_dependent_default_transport_maps",
-            &opts,
-            &mut warnings,
-        )?;
+        let routing = Routing::new(cfg, &REGULAR, &opts, &mut warnings)?;
+        let verify = Routing::new(cfg, &VERIFY, &opts, &mut warnings)?;
+        // The verify maps default to the delivery maps: one warning per table.
+        let mut seen = std::collections::HashSet::new();
+        warnings.retain(|w| seen.insert(w.clone()));
         Ok(RouteSettings {
             myhostname: text(cfg, "myhostname")?,
             mydomain: text(cfg, "mydomain")?,
@@ -120,15 +113,9 @@ impl RouteSettings {
             virtual_mailbox_domains,
             inet_addresses: interfaces(cfg, "inet_interfaces", host_addresses, v4, v6)?,
             proxy_addresses: interfaces(cfg, "proxy_interfaces", &[], v4, v6)?,
-            local_transport: transport(cfg, "local_transport")?,
-            virtual_transport: transport(cfg, "virtual_transport")?,
-            relay_transport: transport(cfg, "relay_transport")?,
-            default_transport: transport(cfg, "default_transport")?,
-            relayhost: text(cfg, "relayhost")?.trim().to_string(),
-            transport_maps,
+            routing,
+            verify,
             transport_maps_parent: parent("transport_maps"),
-            sender_dependent_relayhost_maps,
-            sender_dependent_default_transport_maps,
             empty_address_relayhost_maps_lookup_key: text(
                 cfg,
                 "empty_address_relayhost_maps_lookup_key",
@@ -151,6 +138,91 @@ impl RouteSettings {
             owner_request_special: self.owner_request_special,
             double_bounce_sender: &self.double_bounce_sender,
         }
+    }
+}
+
+/// The parameters that choose transports and next hops, for delivery or for
+/// address verification.
+#[derive(Debug)]
+pub struct Routing {
+    /// Which parameters these values came from (for errors and warnings).
+    pub names: &'static RoutingNames,
+    pub local_transport: String,
+    pub virtual_transport: String,
+    pub relay_transport: String,
+    pub default_transport: String,
+    pub relayhost: String,
+    pub transport_maps: Vec<Arc<dyn Table>>,
+    pub sender_dependent_relayhost_maps: Vec<Arc<dyn Table>>,
+    pub sender_dependent_default_transport_maps: Vec<Arc<dyn Table>>,
+}
+
+/// The parameter names of one `Routing`.
+#[derive(Debug)]
+pub struct RoutingNames {
+    pub local_transport: &'static str,
+    pub virtual_transport: &'static str,
+    pub relay_transport: &'static str,
+    pub default_transport: &'static str,
+    pub relayhost: &'static str,
+    pub transport_maps: &'static str,
+    pub sender_dependent_relayhost_maps: &'static str,
+    pub sender_dependent_default_transport_maps: &'static str,
+}
+
+/// Delivery (trivial-rewrite's `resolve` request).
+pub static REGULAR: RoutingNames = RoutingNames {
+    local_transport: "local_transport",
+    virtual_transport: "virtual_transport",
+    relay_transport: "relay_transport",
+    default_transport: "default_transport",
+    relayhost: "relayhost",
+    transport_maps: "transport_maps",
+    sender_dependent_relayhost_maps: "sender_dependent_relayhost_maps",
+    sender_dependent_default_transport_maps: "sender_dependent_default_transport_maps",
+};
+
+/// Address verification probes (trivial-rewrite's `verify` request).
+pub static VERIFY: RoutingNames = RoutingNames {
+    local_transport: "address_verify_local_transport",
+    virtual_transport: "address_verify_virtual_transport",
+    relay_transport: "address_verify_relay_transport",
+    default_transport: "address_verify_default_transport",
+    relayhost: "address_verify_relayhost",
+    transport_maps: "address_verify_transport_maps",
+    sender_dependent_relayhost_maps: "address_verify_sender_dependent_relayhost_maps",
+    sender_dependent_default_transport_maps:
+        "address_verify_sender_dependent_default_transport_maps",
+};
+
+impl Routing {
+    fn new(
+        cfg: &Config,
+        names: &'static RoutingNames,
+        opts: &OpenOptions,
+        warnings: &mut Vec<String>,
+    ) -> Result<Routing, RouteError> {
+        Ok(Routing {
+            names,
+            local_transport: transport(cfg, names.local_transport)?,
+            virtual_transport: transport(cfg, names.virtual_transport)?,
+            relay_transport: transport(cfg, names.relay_transport)?,
+            default_transport: transport(cfg, names.default_transport)?,
+            relayhost: text(cfg, names.relayhost)?,
+            transport_maps: maps(cfg, names.transport_maps, opts, warnings)?,
+            sender_dependent_relayhost_maps: maps(
+                cfg,
+                names.sender_dependent_relayhost_maps,
+                opts,
+                warnings,
+            )?,
+            sender_dependent_default_transport_maps: maps(
+                cfg,
+                names.sender_dependent_default_transport_maps,
+                opts,
+                warnings,
+            )?,
+        })
     }
 }
 
@@ -320,10 +392,11 @@ mod tests {
         ]);
         let s = RouteSettings::new(&cfg, &["192.0.2.1".parse().unwrap()]).unwrap();
         assert_eq!(s.myorigin, "mx.example.com");
-        assert_eq!(s.local_transport, "local:mx.example.com");
-        assert_eq!(s.default_transport, "smtp");
+        assert_eq!(s.routing.local_transport, "local:mx.example.com");
+        assert_eq!(s.routing.default_transport, "smtp");
+        assert_eq!(s.verify.local_transport, "local:mx.example.com");
         assert!(!s.append_dot_mydomain);
-        assert!(s.transport_maps.is_empty());
+        assert!(s.routing.transport_maps.is_empty());
         assert_eq!(
             s.inet_addresses,
             vec!["192.0.2.1".parse::<IpAddr>().unwrap()]
@@ -351,7 +424,7 @@ mod tests {
             s.warnings,
             ["nosuch:/x is unavailable. unsupported dictionary type: nosuch"]
         );
-        assert!(s.transport_maps[0].lookup("x").is_err());
+        assert!(s.routing.transport_maps[0].lookup("x").is_err());
         let cfg = Config::default().with_overrides(&[("default_transport", "")]);
         let e = RouteSettings::new(&cfg, &[]).unwrap_err();
         assert_eq!(

@@ -72,7 +72,7 @@ def main():
             if name:
                 cases.append((name, settings, requests))
             name, settings, requests = line, [], []
-        elif line.startswith(("resolve\t", "rewrite\t")):
+        elif line.startswith(("resolve\t", "verify\t", "rewrite\t")):
             requests.append(line.split("\t"))
         else:
             k, v = line.split("=", 1)
@@ -80,7 +80,7 @@ def main():
     if name:
         cases.append((name, settings, requests))
     print("# Postfix's trivial-rewrite answers, captured by capture.py from cases.txt.")
-    print("# resolve: sender, address -> flags, transport, nexthop, recipient")
+    print("# resolve, verify: sender, address -> flags, transport, nexthop, recipient")
     print("# rewrite: context, address -> address")
     for name, settings, requests in cases:
         confdir = os.path.join(tmp, "conf")
@@ -96,9 +96,9 @@ def main():
         for k, v in settings:
             print(f"{k} = {v}")
         for req in requests:
-            if req[0] == "resolve":
+            if req[0] in ("resolve", "verify"):
                 _, sender, addr = req
-                reply, warnings, fatals = ask(confdir, [("request", "resolve"), ("sender", sender), ("address", addr)])
+                reply, warnings, fatals = ask(confdir, [("request", req[0]), ("sender", sender), ("address", addr)])
             else:
                 _, context, addr = req
                 reply, warnings, fatals = ask(confdir, [("request", "rewrite"), ("rule", context), ("address", addr)])

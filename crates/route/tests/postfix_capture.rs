@@ -1,5 +1,5 @@
 //! Differential check against Postfix 3.7's own trivial-rewrite: every request in
-//! `testdata/postfix-3.7.txt` was answered by Postfix 3.7.11 (`testdata/capture.py`
+//! `testdata/postfix-3.7.txt` (`resolve`, `verify`, `rewrite`) was answered by Postfix 3.7.11 (`testdata/capture.py`
 //! runs `trivial-rewrite -S` with the request on stdin, for each case's main.cf);
 //! facteur must give the same answers. Regenerate after editing `testdata/cases.txt`:
 //!
@@ -9,7 +9,7 @@
 use config::Config;
 use facteur_route as route;
 use route::rewrite::{rewrite_external, Context};
-use route::{resolve, Class, RouteError, RouteSettings};
+use route::{resolve, resolve_verify, Class, RouteError, RouteSettings};
 
 /// capture.py's base main.cf.
 const BASE: &[(&str, &str)] = &[
@@ -60,7 +60,7 @@ fn cases() -> Vec<Case> {
         let case = cases.last_mut().expect("a [case] line first");
         let fields: Vec<String> = line.split('\t').map(str::to_string).collect();
         match fields[0].as_str() {
-            "resolve" | "rewrite" => {
+            "resolve" | "verify" | "rewrite" => {
                 let arrow = fields.iter().position(|f| f == "->").expect("->");
                 case.requests.push((
                     fields[..arrow].to_vec(),
@@ -115,7 +115,9 @@ fn same_answers_as_postfix_3_7() {
             checked += 1;
             let text_may_differ = known.contains(&(req[0].clone(), req[2].clone()));
             let got = match req[0].as_str() {
-                "resolve" => check_resolve(&settings, req, reply, warnings, text_may_differ),
+                "resolve" | "verify" => {
+                    check_resolve(&settings, req, reply, warnings, text_may_differ)
+                }
                 _ => check_rewrite(&settings, req, reply),
             };
             match got {
@@ -149,7 +151,11 @@ fn check_resolve(
 ) -> Result<(), String> {
     let (sender, address) = (&req[1], &req[2]);
     let flags: u32 = reply[4].parse().map_err(|_| "bad flags".to_string())?;
-    let got = resolve(settings, sender, address);
+    let got = if req[0] == "verify" {
+        resolve_verify(settings, sender, address)
+    } else {
+        resolve(settings, sender, address)
+    };
     if flags & FLAG_FAIL != 0 {
         return match got {
             // A table failure, or a transport parameter with an empty transport.
