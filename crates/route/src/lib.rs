@@ -14,7 +14,7 @@
 //!
 //! Use: build `RouteSettings::new(&config, &host_addresses)` once per configuration
 //! (log its `warnings`), then `resolve(&settings, sender, recipient)` per recipient
-//! and `rewrite(&settings, Context::Local, address)` per address to canonicalize.
+//! (`resolve_verify` for address verification probes) and `rewrite(&settings, Context::Local, address)` per address to canonicalize.
 //! Both take and give Postfix's internal (unquoted) address form.
 //!
 //! Verified against Postfix 3.7.11's own trivial-rewrite: see
