@@ -13,6 +13,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("tables", &["mail"]),
     ("queue", &["mail"]),
     ("maillog", &["mail"]),
+    ("route", &["tables", "config", "mail"]),
     ("cli", &["config", "tables", "mail"]),
     ("facteur", &["cli"]),
 ];
