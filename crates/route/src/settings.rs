@@ -266,40 +266,8 @@ fn list(cfg: &Config, parameter: &'static str) -> Result<Vec<String>, RouteError
 }
 
 /// Splits a list value as Postfix does for table and domain lists (`mystrtokq` with
-/// `{}`, then `extpar`): commas and white space separate elements except inside
-/// braces, wherever they are (`inline:{a=b, c=d}` is one element), and an element
-/// wholly in braces loses them (`{ inline:{...} }`). `config::value::split_list`
-/// groups only braces that open an element.
-pub fn split_list(value: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let mut depth = 0usize;
-    for c in value.chars() {
-        match c {
-            '{' => depth += 1,
-            '}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        if depth == 0 && (c == ',' || c.is_whitespace()) {
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
-            }
-        } else {
-            current.push(c);
-        }
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out.into_iter()
-        .map(
-            |e| match e.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
-                Some(inner) => inner.trim().to_string(),
-                None => e,
-            },
-        )
-        .collect()
-}
+/// `{}`, then `extpar`); the one implementation lives in `config::value`.
+pub use config::value::split_list;
 
 /// The tables of a table-list parameter; one that cannot be opened is replaced by
 /// a stand-in that fails every lookup (see `surrogate`).
