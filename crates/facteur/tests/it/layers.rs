@@ -8,10 +8,11 @@ use std::path::Path;
 /// crate directory → the crates of ours its `[dependencies]` may name.
 const ALLOWED: &[(&str, &[&str])] = &[
     ("mail", &[]),
-    ("config", &["mail"]),
-    ("tables", &["mail"]),
-    ("queue", &["mail"]),
-    ("cli", &["config", "tables", "mail"]),
+    ("safeio", &[]),
+    ("config", &["mail", "safeio"]),
+    ("tables", &["mail", "safeio"]),
+    ("queue", &["mail", "safeio"]),
+    ("cli", &["config", "tables", "mail", "safeio"]),
     ("facteur", &["cli"]),
 ];
 
