@@ -300,25 +300,18 @@ pub fn edit(text: &str, edits: &[Edit]) -> Edited {
     }
 }
 
-/// Replaces `path` with `text`: a temporary file beside it, flushed, then renamed
-/// over it, so a crash leaves the old or the new file, never half of one.
+/// Replaces `path` with `text` through `safeio` (temporary file beside it, fsync,
+/// rename, fsync directory), so a crash leaves the old or the new file, never half of
+/// one. The file keeps the administrator's permissions; a new one gets 0666 less the
+/// umask.
 pub fn write_atomically(path: &Path, text: &str) -> Result<(), ConfigError> {
-    use std::io::Write;
-    let io = |source| ConfigError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    let mut file = std::fs::File::create(&tmp).map_err(io)?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        // Keep the administrator's permissions on main.cf.
-        file.set_permissions(meta.permissions()).map_err(io)?;
-    }
-    file.write_all(text.as_bytes()).map_err(io)?;
-    file.sync_all().map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
+    let opts = safeio::Options::new(0o666).perms(safeio::Perms::KeepTarget(0o666));
+    safeio::write_with(&safeio::RealFs, path, text.as_bytes(), &opts).map_err(|source| {
+        ConfigError::Io {
+            path: path.to_owned(),
+            source,
+        }
+    })
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //! - [`store`]: the handle that ties them together.
 //! - [`group`]: group commit (shared flushes).
 //! - [`error`]: the error type, `QueueError`.
-//! - [`durable`]: the one atomic-write helper and its failure-injection seam.
+//! - [`durable`]: the atomic-write helper and its failure-injection seam (from `safeio`).
 //! - [`writer`]: streaming a new queue file and committing it, alone or in a group.
 //! - [`reader`]: opening a queue file for qmgr, postcat and mailq.
 //! - [`mark`]: marking one recipient done in place.

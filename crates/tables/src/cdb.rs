@@ -225,18 +225,15 @@ impl Table for CdbTable {
 
 /// Writes `entries` as a complete cdb file at `path`, replacing it atomically.
 pub fn write(path: &Path, entries: Vec<Entry>) -> Result<(), TableError> {
-    let temp = crate::atomic_file::TempPath::beside(path);
+    let temp = crate::atomic_file::create(path)?;
     let io = |source| TableError::Open {
         path: temp.path().display().to_string(),
         source,
     };
-    let mut out = BufWriter::with_capacity(1 << 20, temp.create().map_err(io)?);
+    let mut out = BufWriter::with_capacity(1 << 20, temp.file());
     build(&entries, &mut out).map_err(io)?;
     out.into_inner().map_err(|e| io(e.into_error()))?;
-    temp.commit().map_err(|source| TableError::Open {
-        path: path.display().to_string(),
-        source,
-    })
+    crate::atomic_file::commit(temp, path)
 }
 
 /// Every record of the cdb file at `path`, as stored (update mode).

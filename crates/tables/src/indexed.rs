@@ -101,18 +101,15 @@ impl Table for IndexedTable {
 
 /// Writes `entries` as a complete file at `path`, replacing it atomically.
 pub fn write(layout: Layout, path: &Path, entries: Vec<Entry>) -> Result<(), TableError> {
-    let temp = crate::atomic_file::TempPath::beside(path);
+    let temp = crate::atomic_file::create(path)?;
     let io = |source| TableError::Open {
         path: temp.path().display().to_string(),
         source,
     };
-    let mut out = BufWriter::with_capacity(1 << 20, temp.create().map_err(io)?);
+    let mut out = BufWriter::with_capacity(1 << 20, temp.file());
     build(layout, &entries, &mut out).map_err(io)?;
     out.into_inner().map_err(|e| io(e.into_error()))?;
-    temp.commit().map_err(|source| TableError::Open {
-        path: path.display().to_string(),
-        source,
-    })
+    crate::atomic_file::commit(temp, path)
 }
 
 /// Every stored entry of the file at `path`, as stored (update mode).

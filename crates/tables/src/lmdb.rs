@@ -132,18 +132,14 @@ fn main_db(env: &heed::Env<WithoutTls>) -> heed::Result<Option<Database<Raw, Raw
 
 /// Writes `entries` as a complete LMDB file at `path`, replacing it atomically.
 pub fn write(path: &Path, mut entries: Vec<Entry>) -> Result<(), TableError> {
-    let temp = crate::atomic_file::TempPath::beside(path);
+    // Create the file ourselves so that it gets the usual mode (0666 less the umask, as
+    // Postfix's tables); LMDB would create it 0600.
+    let temp = crate::atomic_file::create(path)?;
     let display = temp.path().display().to_string();
     let err = |e: heed::Error| TableError::Malformed(format!("{display}: {e}"));
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let data: usize = entries.iter().map(|(k, v)| k.len() + v.len() + 16).sum();
     let map_size = (data * 3 + (16 << 20)).next_multiple_of(1 << 20);
-    // Create the file ourselves so that it gets the usual mode (0666 less the umask, as
-    // Postfix's tables); LMDB would create it 0600.
-    temp.create().map_err(|source| TableError::Open {
-        path: display.clone(),
-        source,
-    })?;
     {
         let env = open_env(temp.path(), true, Some(map_size)).map_err(err)?;
         let mut wtxn = env.write_txn().map_err(err)?;
@@ -161,10 +157,7 @@ pub fn write(path: &Path, mut entries: Vec<Entry>) -> Result<(), TableError> {
         wtxn.commit().map_err(err)?;
         env.prepare_for_closing().wait();
     }
-    temp.commit().map_err(|source| TableError::Open {
-        path: path.display().to_string(),
-        source,
-    })
+    crate::atomic_file::commit(temp, path)
 }
 
 /// Every entry of the LMDB file at `path`, as stored (update mode).

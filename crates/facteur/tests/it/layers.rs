@@ -9,12 +9,13 @@ use std::path::Path;
 const ALLOWED: &[(&str, &[&str])] = &[
     ("mail", &[]),
     ("smtp-proto", &[]),
-    ("config", &["mail"]),
-    ("tables", &["mail"]),
-    ("queue", &["mail"]),
+    ("safeio", &[]),
+    ("config", &["mail", "safeio"]),
+    ("tables", &["mail", "safeio"]),
+    ("queue", &["mail", "safeio"]),
     ("maillog", &["mail"]),
     ("route", &["tables", "config", "mail"]),
-    ("cli", &["config", "tables", "mail"]),
+    ("cli", &["config", "tables", "mail", "safeio"]),
     ("facteur", &["cli"]),
 ];
 

@@ -6,7 +6,6 @@
 //! come out before it, as Postfix has them); `-M#` puts `#` before each of
 //! its lines; `-MX` drops them. A `-Me` for a service not in the file appends it.
 
-use std::io::Write;
 use std::path::Path;
 
 use config::master_cf::{self, column_is_valid, format_service, split_name_value, Service};
@@ -363,26 +362,18 @@ fn rewrite(text: &str, services: &[Service], fates: &[Fate], appended: &[Service
     out
 }
 
-/// Replaces `path` with `bytes`: a temporary file beside it, flushed to disk, renamed
-/// over it, and the directory flushed, so a crash leaves the old or the new file.
+/// Replaces `path` with `bytes` through `safeio` (temporary file beside it, fsync,
+/// rename, fsync directory), so a crash leaves the old or the new file. The file keeps
+/// its permissions.
 fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), Fatal> {
-    let tmp = path.with_extension("cf.tmp");
-    let fail = |what: &str, p: &Path, e: std::io::Error| {
-        Fatal(format!("{what} {}: {}", p.display(), io_reason(&e)))
+    use safeio::SyncFs;
+    let fail = |what: &str, e: std::io::Error| {
+        Fatal(format!("{what} {}: {}", path.display(), io_reason(&e)))
     };
-    let mut file = std::fs::File::create(&tmp).map_err(|e| fail("open", &tmp, e))?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = file.set_permissions(meta.permissions());
-    }
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| fail("write", &tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| fail("rename", &tmp, e))?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-    }
+    let opts = safeio::Options::new(0o666).perms(safeio::Perms::KeepTarget(0o666));
+    let tmp = safeio::TempFile::create_for(path, &opts).map_err(|e| fail("open", e))?;
+    (safeio::RealFs.write_all(tmp.file(), bytes)).map_err(|e| fail("write", e))?;
+    (tmp.commit(&safeio::RealFs, path, safeio::Replace::Allow)).map_err(|e| fail("rename", e))?;
     Ok(())
 }
 
