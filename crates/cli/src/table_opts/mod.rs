@@ -34,15 +34,33 @@ pub struct Diag<'a> {
 
 impl Diag<'_> {
     pub fn warn(&self, text: &str) {
-        let _ = writeln!(std::io::stderr(), "{}: warning: {text}", self.name);
+        let _ = writeln!(
+            std::io::stderr(),
+            "{}: warning: {}",
+            self.name,
+            printable(text)
+        );
     }
 
     /// Prints `fatal:` and gives the exit status Postfix's msg_fatal gives (1).
     pub fn fatal(&self, fatal: &Fatal) -> ExitCode {
         let _ = std::io::stdout().flush();
-        let _ = writeln!(std::io::stderr(), "{}: fatal: {}", self.name, fatal.0);
+        let _ = writeln!(
+            std::io::stderr(),
+            "{}: fatal: {}",
+            self.name,
+            printable(&fatal.0)
+        );
         ExitCode::from(1)
     }
+}
+
+/// Diagnostic text as Postfix's logging writes it: control characters (a tab in a
+/// quoted source line, say) become `?`.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }
 
 /// The program name as Postfix shows it: the base name of argv[0].
@@ -425,6 +443,11 @@ mod tests {
             err.0,
             "open /nonexistent-dir/main.cf: No such file or directory"
         );
+    }
+
+    #[test]
+    fn diagnostics_hide_control_characters() {
+        assert_eq!(printable("\"a\tb  x\u{7f}y é"), "\"a?b  x?y é");
     }
 
     #[test]
