@@ -20,15 +20,16 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::mapped::{self, Bytes};
-use crate::writer::{self, Entry, Kind};
+use crate::writer::{self, Entry, Kind, RawEntry};
 use crate::{OpenOptions, Table, TableError};
 
 const HEADER: usize = 2048;
 
 /// The cdb hash of a key (as stored).
 pub fn hash(key: &[u8]) -> u32 {
-    key.iter()
-        .fold(5381u32, |h, &b| h.wrapping_shl(5).wrapping_add(h) ^ u32::from(b))
+    key.iter().fold(5381u32, |h, &b| {
+        h.wrapping_shl(5).wrapping_add(h) ^ u32::from(b)
+    })
 }
 
 fn u32_at(b: &[u8], at: usize) -> Option<u32> {
@@ -101,7 +102,7 @@ impl<B: AsRef<[u8]>> Cdb<B> {
     }
 
     /// Every record in file order (records run from the header to the first hash table).
-    pub fn entries(&self) -> Result<Vec<(&[u8], &[u8])>, CorruptCdb> {
+    pub fn entries(&self) -> Result<Vec<RawEntry<'_>>, CorruptCdb> {
         let mut end = self.bytes.as_ref().len();
         for t in 0..256 {
             end = end.min(self.at(t * 8)? as usize);
@@ -201,17 +202,9 @@ pub fn open_table(name: &str, opts: &OpenOptions) -> Result<CdbTable, TableError
 
 impl Table for CdbTable {
     fn lookup(&self, key: &str) -> Result<Option<String>, TableError> {
-        let key = if self.fold_case {
-            writer::fold(key)
-        } else {
-            key.into()
-        };
-        let err = |e: CorruptCdb| TableError::Malformed(format!("{}: {e}", self.path));
-        let with = writer::with_nul(key.as_bytes(), true);
-        if let Some(v) = self.cdb.get(&with).map_err(err)? {
-            return Ok(Some(writer::text(v)));
-        }
-        Ok(self.cdb.get(key.as_bytes()).map_err(err)?.map(writer::text))
+        writer::probe(key, self.fold_case, true, true, |k| self.cdb.get(k))
+            .map(|v| v.map(writer::text))
+            .map_err(|e| TableError::Malformed(format!("{}: {e}", self.path)))
     }
 
     fn spec(&self) -> &str {
@@ -257,7 +250,10 @@ pub fn read_all(path: &Path) -> Result<Vec<Entry>, TableError> {
     let list = cdb
         .entries()
         .map_err(|e| TableError::Malformed(format!("{display}: {e}")))?;
-    Ok(list.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+    Ok(list
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect())
 }
 
 #[cfg(test)]

@@ -277,9 +277,14 @@ impl Table for CidrTable {
     fn warnings(&self) -> &[Warning] {
         &self.warnings
     }
+
+    fn is_pattern(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

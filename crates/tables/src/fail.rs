@@ -26,6 +26,14 @@ impl Table for Fail {
         Err(query_error(&self.spec))
     }
 
+    fn entries(&self) -> Result<Vec<(String, String)>, TableError> {
+        Err(TableError::Query {
+            spec: self.spec.clone(),
+            operation: "sequence",
+            reason: "Application error".into(),
+        })
+    }
+
     fn spec(&self) -> &str {
         &self.spec
     }
@@ -35,11 +43,13 @@ impl Table for Fail {
 pub(crate) fn query_error(spec: &str) -> TableError {
     TableError::Query {
         spec: spec.to_string(),
+        operation: "query",
         reason: "Application error".into(),
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -49,6 +59,10 @@ mod tests {
         assert_eq!(
             t.lookup("a").unwrap_err().to_string(),
             "table fail:foo: query error: Application error"
+        );
+        assert_eq!(
+            t.entries().unwrap_err().to_string(),
+            "table fail:foo: sequence error: Application error"
         );
     }
 }

@@ -75,25 +75,12 @@ fn malformed(path: &str, e: &FormatError) -> TableError {
 
 impl Table for IndexedTable {
     fn lookup(&self, key: &str) -> Result<Option<String>, TableError> {
-        let key = if self.fold_case {
-            writer::fold(key)
-        } else {
-            key.into()
-        };
         let flags = self.reader.flags();
-        let err = |e: FormatError| malformed(&self.path, &e);
-        if flags & format::FLAG_NUL != 0 {
-            let with = writer::with_nul(key.as_bytes(), true);
-            if let Some(v) = self.reader.get(&with).map_err(err)? {
-                return Ok(Some(writer::text(v)));
-            }
-        }
-        if flags & format::FLAG_NO_NUL != 0 {
-            if let Some(v) = self.reader.get(key.as_bytes()).map_err(err)? {
-                return Ok(Some(writer::text(v)));
-            }
-        }
-        Ok(None)
+        let nul = flags & format::FLAG_NUL != 0;
+        let no_nul = flags & format::FLAG_NO_NUL != 0;
+        writer::probe(key, self.fold_case, nul, no_nul, |k| self.reader.get(k))
+            .map(|v| v.map(writer::text))
+            .map_err(|e| malformed(&self.path, &e))
     }
 
     fn spec(&self) -> &str {
@@ -101,7 +88,10 @@ impl Table for IndexedTable {
     }
 
     fn entries(&self) -> Result<Vec<(String, String)>, TableError> {
-        let list = self.reader.entries().map_err(|e| malformed(&self.path, &e))?;
+        let list = self
+            .reader
+            .entries()
+            .map_err(|e| malformed(&self.path, &e))?;
         Ok(list
             .into_iter()
             .map(|(k, v)| (writer::text(k), writer::text(v)))
@@ -134,7 +124,10 @@ pub fn read_all(layout: Layout, path: &Path) -> Result<Vec<Entry>, TableError> {
     })?;
     let reader = Reader::new(bytes, layout).map_err(|e| malformed(&display, &e))?;
     let list = reader.entries().map_err(|e| malformed(&display, &e))?;
-    Ok(list.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+    Ok(list
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect())
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ pub fn open(name: &str, opts: &OpenOptions) -> Result<Arc<dyn Table>, TableError
         return Err(bad("bad syntax"));
     }
     let mut map = HashMap::new();
+    let mut order: Vec<String> = Vec::new();
     for piece in pieces {
         let (key, value) = if piece.starts_with('{') {
             let body = strip_braces(piece, "inline").map_err(|e| {
@@ -49,12 +50,16 @@ pub fn open(name: &str, opts: &OpenOptions) -> Result<Arc<dyn Table>, TableError
         } else {
             key.to_string()
         };
+        if !map.contains_key(&key) {
+            order.push(key.clone());
+        }
         map.insert(key, value.to_string());
     }
     Ok(Arc::new(Inline {
         spec: format!("inline:{name}"),
         fold_case: opts.fold_case,
         map,
+        order,
     }))
 }
 
@@ -64,6 +69,8 @@ pub struct Inline {
     spec: String,
     fold_case: bool,
     map: HashMap<String, String>,
+    /// Keys in the order first given, for `entries`.
+    order: Vec<String>,
 }
 
 impl Table for Inline {
@@ -76,12 +83,22 @@ impl Table for Inline {
         Ok(v.cloned())
     }
 
+    /// In the order given (Postfix lists in its hash order, which differs).
+    fn entries(&self) -> Result<Vec<(String, String)>, TableError> {
+        Ok(self
+            .order
+            .iter()
+            .filter_map(|k| self.map.get(k).map(|v| (k.clone(), v.clone())))
+            .collect())
+    }
+
     fn spec(&self) -> &str {
         &self.spec
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -101,6 +118,9 @@ mod tests {
         assert_eq!(t.lookup("c").unwrap().as_deref(), Some("text with spaces"));
         assert_eq!(t.lookup("d").unwrap().as_deref(), Some(""));
         assert_eq!(t.lookup("e").unwrap(), None);
+        let e = t.entries().unwrap();
+        assert_eq!(e[0], ("a".to_string(), "3".to_string()));
+        assert_eq!(e.len(), 4);
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub enum TableError {
     },
     /// A table's source file could not be opened or read (the non-indexed types,
     /// Postfix's `open PATH: reason`).
-    #[error("open {path}: {source}")]
+    #[error("open {path}: {}", strerror(source))]
     OpenSource {
         path: String,
         #[source]
@@ -63,13 +63,27 @@ pub enum TableError {
         spec: String,
         operation: &'static str,
     },
-    /// A lookup could not be answered (a `fail:` table, or a table inside a
-    /// `unionmap:` or `pipemap:` that failed); `spec` is the table that was asked.
-    #[error("table {spec}: query error: {reason}")]
-    Query { spec: String, reason: String },
+    /// A lookup (`operation` "query") or a listing ("sequence") could not be
+    /// answered: a `fail:` table, or a table inside a `unionmap:` or `pipemap:` that
+    /// failed; `spec` is the table that was asked.
+    #[error("table {spec}: {operation} error: {reason}")]
+    Query {
+        spec: String,
+        operation: &'static str,
+        reason: String,
+    },
     /// Any other I/O error during a lookup or an update.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+}
+
+/// An I/O error as `strerror` words it (without Rust's ` (os error N)`).
+fn strerror(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" (os error ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
 }
 
 /// What a caller tells a table when it opens it: the flags Postfix's dict layer keeps.
@@ -110,6 +124,13 @@ pub trait Table: Send + Sync + std::fmt::Debug {
     /// and the like), in order, without the `program: warning: ` prefix.
     fn warnings(&self) -> &[source::Warning] {
         &[]
+    }
+
+    /// Whether this is a pattern table (regexp, pcre, cidr) that Postfix asks only
+    /// with full keys, never with the partial keys of a search order (`user@domain`
+    /// without its extension, `domain`, `user@`): see `search`.
+    fn is_pattern(&self) -> bool {
+        false
     }
 }
 

@@ -26,7 +26,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use heed::types::Bytes as Raw;
-use heed::{Database, EnvFlags, EnvOpenOptions, WithoutTls};
+use heed::{Database, EnvFlags, EnvOpenOptions, PutFlags, WithoutTls};
 
 use crate::writer::{self, Entry, Kind};
 use crate::{OpenOptions, Table, TableError};
@@ -58,19 +58,12 @@ fn lmdb_error(path: &str, e: heed::Error) -> TableError {
 
 impl Table for LmdbTable {
     fn lookup(&self, key: &str) -> Result<Option<String>, TableError> {
-        let key = if self.fold_case {
-            writer::fold(key)
-        } else {
-            key.into()
-        };
-        let with = writer::with_nul(key.as_bytes(), true);
         self.env
             .with_db(|env, db| {
                 let rtxn = env.read_txn()?;
-                if let Some(v) = db.get(&rtxn, &with)? {
-                    return Ok(Some(writer::text(v)));
-                }
-                Ok(db.get(&rtxn, key.as_bytes())?.map(writer::text))
+                writer::probe(key, self.fold_case, true, true, |k| {
+                    db.get(&rtxn, k).map(|v| v.map(writer::text))
+                })
             })
             .map_err(|e| lmdb_error(&self.path, e))
     }
@@ -96,7 +89,11 @@ impl Table for LmdbTable {
 
 /// Opens the LMDB file at `path`: read-only, unlocked (the file is never changed in
 /// place), no sub-directory.
-fn open_env(path: &Path, writable: bool, map_size: Option<usize>) -> heed::Result<heed::Env<WithoutTls>> {
+fn open_env(
+    path: &Path,
+    writable: bool,
+    map_size: Option<usize>,
+) -> heed::Result<heed::Env<WithoutTls>> {
     let mut opts = EnvOpenOptions::new().read_txn_without_tls();
     opts.max_dbs(0);
     if let Some(size) = map_size {
@@ -151,7 +148,9 @@ pub fn write(path: &Path, mut entries: Vec<Entry>) -> Result<(), TableError> {
                     "{display}: LMDB keys must be 1 to 511 bytes long"
                 )));
             }
-            db.put(&mut wtxn, k, v).map_err(err)?;
+            // Keys are sorted and unique: append without searching the tree.
+            db.put_with_flags(&mut wtxn, PutFlags::APPEND, k, v)
+                .map_err(err)?;
         }
         wtxn.commit().map_err(err)?;
         env.prepare_for_closing().wait();

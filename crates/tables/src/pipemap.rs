@@ -29,9 +29,12 @@ impl Table for Pipe {
             match t.lookup(&current) {
                 Ok(Some(v)) => current = v,
                 Ok(None) => return Ok(None),
-                Err(TableError::Query { reason, .. }) => {
+                Err(TableError::Query {
+                    operation, reason, ..
+                }) => {
                     return Err(TableError::Query {
                         spec: self.spec.clone(),
+                        operation,
                         reason,
                     })
                 }
@@ -44,9 +47,16 @@ impl Table for Pipe {
     fn spec(&self) -> &str {
         &self.spec
     }
+
+    /// A pattern table only when every member is one, so partial keys still reach
+    /// the members that take them.
+    fn is_pattern(&self) -> bool {
+        self.members.iter().all(|t| t.is_pattern())
+    }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

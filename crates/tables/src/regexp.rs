@@ -218,6 +218,9 @@ impl Builder {
         let Some(p) = self.split_pattern(rest) else {
             return;
         };
+        if !self.flags_ok(p.flags) {
+            return;
+        }
         let Some((re, _)) = self.compile(p.pattern, p.flags) else {
             return;
         };
@@ -333,29 +336,29 @@ impl Builder {
         })
     }
 
-    /// Warns about the first flag this type does not have.
+    /// Checks the flags in order: the first one this type does not have skips the
+    /// rule; pcre's `X` (PCRE_EXTRA, gone from PCRE2) is ignored with a warning.
     fn flags_ok(&mut self, flags: &str) -> bool {
         let known = match self.flavor {
             Flavor::Regexp => "imx",
-            Flavor::Pcre => "imsxAEUX",
+            Flavor::Pcre => "imsxAEU",
         };
-        match flags.chars().find(|c| !known.contains(*c)) {
-            Some(c) => {
+        for c in flags.chars() {
+            if self.flavor == Flavor::Pcre && c == 'X' {
+                self.warn("ignoring obsolete regexp option \"X\"");
+            } else if !known.contains(c) {
                 self.warn(format_args!(
                     "unknown regexp option \"{c}\": skipping this rule"
                 ));
-                false
+                return false;
             }
-            None => true,
         }
+        true
     }
 
     /// Compiles with the flags toggled from the type's defaults; warns and returns
     /// `None` when the pattern or a flag is bad.
     fn compile(&mut self, pattern: &str, flags: &str) -> Option<(Matcher, usize)> {
-        if !self.flags_ok(flags) {
-            return None;
-        }
         let on = |c: char, default: bool| {
             (flags.chars().filter(|f| *f == c).count() % 2 == 1) != default
         };
@@ -398,11 +401,17 @@ impl Builder {
                         return None;
                     }
                 };
-                // ANCHORED and UNGREEDY have no builder switch: rewrite the pattern
-                // once it is known to be good (error offsets then still fit the
-                // administrator's text).
+                // ANCHORED, UNGREEDY and DOLLAR_ENDONLY have no builder switch:
+                // rewrite the pattern once it is known to be good (error offsets
+                // then still fit the administrator's text).
                 let (anchored, ungreedy) = (on('A', false), on('U', false));
-                if anchored || ungreedy {
+                let endonly = on('E', false) && !on('m', false);
+                if anchored || ungreedy || endonly {
+                    let body = if endonly {
+                        dollar_end_only(pattern)
+                    } else {
+                        pattern.to_string()
+                    };
                     let mut p = String::new();
                     if ungreedy {
                         p.push_str("(?U)");
@@ -410,9 +419,9 @@ impl Builder {
                     if anchored {
                         // A newline ends a trailing `#` comment under the x flag.
                         let nl = if on('x', false) { "\n" } else { "" };
-                        p.push_str(&format!("\\A(?:{pattern}{nl})"));
+                        p.push_str(&format!("\\A(?:{body}{nl})"));
                     } else {
-                        p.push_str(pattern);
+                        p.push_str(&body);
                     }
                     match b.build(&p) {
                         Ok(re) => Matcher::Pcre(re),
@@ -429,6 +438,65 @@ impl Builder {
         let groups = matcher.groups();
         Some((matcher, groups))
     }
+}
+
+/// PCRE_DOLLAR_ENDONLY by rewriting: each `$` that is an anchor (outside a
+/// character class, `\Q...\E` and escapes) becomes `\z`, the very end.
+fn dollar_end_only(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 4);
+    let mut chars = pattern.chars().peekable();
+    let mut class = false;
+    let mut class_start = false;
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        if quoted {
+            out.push(c);
+            if c == '\\' && chars.peek() == Some(&'E') {
+                out.push('E');
+                chars.next();
+                quoted = false;
+            }
+            continue;
+        }
+        match c {
+            '\\' => {
+                out.push(c);
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                    quoted = n == 'Q';
+                }
+                class_start = false;
+                continue;
+            }
+            '[' if !class => {
+                class = true;
+                class_start = true;
+                out.push(c);
+                if chars.peek() == Some(&'^') {
+                    out.push('^');
+                    chars.next();
+                }
+                continue;
+            }
+            '[' if class && chars.peek() == Some(&':') => {
+                out.push(c);
+                for n in chars.by_ref() {
+                    out.push(n);
+                    if n == ']' {
+                        break;
+                    }
+                }
+            }
+            ']' if class && !class_start => {
+                class = false;
+                out.push(c);
+            }
+            '$' if !class => out.push_str("\\z"),
+            _ => out.push(c),
+        }
+        class_start = false;
+    }
+    out
 }
 
 /// Postfix's text for a PCRE2 compile error: `error in regex at offset N: message`.
@@ -486,7 +554,12 @@ impl Table for PatternTable {
     fn warnings(&self) -> &[Warning] {
         &self.warnings
     }
+
+    fn is_pattern(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests;

@@ -208,6 +208,7 @@ pub fn pattern_source(name: &str, what: &str) -> Result<String, TableError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -57,9 +57,12 @@ impl Table for Union {
                     None => found = Some(v),
                 },
                 Ok(None) => {}
-                Err(TableError::Query { reason, .. }) => {
+                Err(TableError::Query {
+                    operation, reason, ..
+                }) => {
                     return Err(TableError::Query {
                         spec: self.spec.clone(),
+                        operation,
                         reason,
                     })
                 }
@@ -72,9 +75,16 @@ impl Table for Union {
     fn spec(&self) -> &str {
         &self.spec
     }
+
+    /// A pattern table only when every member is one, so partial keys still reach
+    /// the members that take them.
+    fn is_pattern(&self) -> bool {
+        self.members.iter().all(|t| t.is_pattern())
+    }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

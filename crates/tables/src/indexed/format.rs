@@ -6,12 +6,16 @@
 //! header   magic "fctr-idx" | version u32 = 1 | layout u32 (1 hash, 2 sorted)
 //!          | flags u32 | reserved u32 = 0 | count u64 | slots u64
 //!          | index_offset u64 | data_offset u64 | data_len u64
-//! index    hash:   `slots` u64 cells (a power of two), open addressing with linear
-//!                  probing from `hash & (slots - 1)`; 0 = empty, otherwise
-//!                  (top 24 bits of the hash) << 40 | (record offset + 1)
-//!          sorted: `count` u64 record offsets, in byte order of the keys (btree:)
+//! index    `slots` u64 cells (a power of two), open addressing with linear probing
+//!          from `hash & (slots - 1)`; 0 = empty, otherwise
+//!          (top 24 bits of the hash) << 40 | (record offset + 1)
+//!          sorted layout only (btree:), then: `count` u64 record offsets in byte
+//!          order of the keys, for listing in key order
 //! records  klen u32 | vlen u32 | key | value, offsets relative to data_offset
 //! ```
+//!
+//! Both layouts answer lookups through the hash index (a binary search over a large
+//! mapped file costs a cache and TLB miss per step; the hash index costs one or two).
 //!
 //! Flags say which key forms the file holds: bit 0 some key stored with its trailing
 //! NUL, bit 1 some key stored without. Lookups try only the forms present (Postfix tries
@@ -24,6 +28,8 @@
 //! panic or a read outside the bytes.
 
 use std::io::{self, Write};
+
+use crate::writer::{Entry, RawEntry};
 
 pub const MAGIC: &[u8; 8] = b"fctr-idx";
 pub const VERSION: u32 = 1;
@@ -38,8 +44,8 @@ const OFFSET_MASK: u64 = (1 << OFFSET_BITS) - 1;
 pub enum Layout {
     /// `hash:` open-addressing hash index; `-s` lists entries in slot order.
     Hash,
-    /// `btree:` sorted offsets with binary search; `-s` lists entries in key order, as
-    /// a Berkeley DB btree does.
+    /// `btree:` the hash index plus the offsets in key order; `-s` lists entries in key
+    /// order, as a Berkeley DB btree does.
     Sorted,
 }
 
@@ -142,18 +148,18 @@ impl<B: AsRef<[u8]>> Reader<B> {
         let index = field64(40)?;
         let data = field64(48)?;
         let data_len = field64(56)?;
-        let index_len = slots.checked_mul(8).ok_or(corrupt("index size"))?;
+        let cells = match expected {
+            Layout::Hash => slots,
+            Layout::Sorted => slots.checked_add(count).ok_or(corrupt("index size"))?,
+        };
+        let index_len = cells.checked_mul(8).ok_or(corrupt("index size"))?;
         let index_end = index.checked_add(index_len).ok_or(corrupt("index size"))?;
         let data_end = data.checked_add(data_len).ok_or(corrupt("data size"))?;
         if index < HEADER_LEN || index_end > b.len() || data < index_end || data_end > b.len() {
             return Err(corrupt("regions outside the file"));
         }
-        match expected {
-            Layout::Hash if !slots.is_power_of_two() || count > slots => {
-                return Err(corrupt("hash index size"))
-            }
-            Layout::Sorted if slots != count => return Err(corrupt("sorted index size")),
-            _ => {}
+        if !slots.is_power_of_two() || count > slots {
+            return Err(corrupt("hash index size"));
         }
         Ok(Reader {
             bytes,
@@ -206,13 +212,6 @@ impl<B: AsRef<[u8]>> Reader<B> {
 
     /// The value stored under exactly `key`.
     pub fn get(&self, key: &[u8]) -> Result<Option<&[u8]>, FormatError> {
-        match self.layout {
-            Layout::Hash => self.get_hashed(key),
-            Layout::Sorted => self.get_sorted(key),
-        }
-    }
-
-    fn get_hashed(&self, key: &[u8]) -> Result<Option<&[u8]>, FormatError> {
         if self.count == 0 {
             return Ok(None);
         }
@@ -237,29 +236,22 @@ impl<B: AsRef<[u8]>> Reader<B> {
         Ok(None)
     }
 
-    fn get_sorted(&self, key: &[u8]) -> Result<Option<&[u8]>, FormatError> {
-        let (mut lo, mut hi) = (0usize, self.count);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            let (k, v) = self.record(self.cell(mid)?)?;
-            match k.cmp(key) {
-                std::cmp::Ordering::Equal => return Ok(Some(v)),
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-            }
-        }
-        Ok(None)
-    }
-
     /// Every entry in the table's order (slot order for hash, key order for sorted).
-    pub fn entries(&self) -> Result<Vec<(&[u8], &[u8])>, FormatError> {
+    pub fn entries(&self) -> Result<Vec<RawEntry<'_>>, FormatError> {
         let mut out = Vec::with_capacity(self.count);
-        for i in 0..self.slots {
-            let cell = self.cell(i)?;
-            match self.layout {
-                Layout::Hash if cell == 0 => {}
-                Layout::Hash => out.push(self.record((cell & OFFSET_MASK).wrapping_sub(1))?),
-                Layout::Sorted => out.push(self.record(cell)?),
+        match self.layout {
+            Layout::Hash => {
+                for i in 0..self.slots {
+                    let cell = self.cell(i)?;
+                    if cell != 0 {
+                        out.push(self.record((cell & OFFSET_MASK).wrapping_sub(1))?);
+                    }
+                }
+            }
+            Layout::Sorted => {
+                for i in 0..self.count {
+                    out.push(self.record(self.cell(self.slots + i)?)?);
+                }
             }
         }
         if out.len() != self.count {
@@ -270,17 +262,17 @@ impl<B: AsRef<[u8]>> Reader<B> {
 }
 
 /// Writes a complete file with `entries` (keys unique, as stored) to `out`.
-pub fn build<W: Write>(
-    layout: Layout,
-    entries: &[(Box<[u8]>, Box<[u8]>)],
-    out: &mut W,
-) -> io::Result<()> {
+pub fn build<W: Write>(layout: Layout, entries: &[Entry], out: &mut W) -> io::Result<()> {
     let too_big = || io::Error::new(io::ErrorKind::InvalidInput, "table too large");
     let mut flags = 0;
     let mut offsets = Vec::with_capacity(entries.len());
     let mut data_len: u64 = 0;
     for (k, v) in entries {
-        flags |= if k.last() == Some(&0) { FLAG_NUL } else { FLAG_NO_NUL };
+        flags |= if k.last() == Some(&0) {
+            FLAG_NUL
+        } else {
+            FLAG_NO_NUL
+        };
         offsets.push(data_len);
         let klen = u32::try_from(k.len()).map_err(|_| too_big())?;
         let vlen = u32::try_from(v.len()).map_err(|_| too_big())?;
@@ -289,27 +281,24 @@ pub fn build<W: Write>(
     if data_len >= OFFSET_MASK {
         return Err(too_big());
     }
-    let index: Vec<u64> = match layout {
-        Layout::Hash => {
-            let slots = (entries.len() + entries.len() / 3).max(8).next_power_of_two();
-            let mask = slots - 1;
-            let mut cells = vec![0u64; slots];
-            for ((k, _), &off) in entries.iter().zip(&offsets) {
-                let h = hash(k);
-                let mut i = (h as usize) & mask;
-                while cells[i] != 0 {
-                    i = (i + 1) & mask;
-                }
-                cells[i] = ((h >> OFFSET_BITS) << OFFSET_BITS) | (off + 1);
-            }
-            cells
+    let slots = (entries.len() + entries.len() / 3)
+        .max(8)
+        .next_power_of_two();
+    let mask = slots - 1;
+    let mut index = vec![0u64; slots];
+    for ((k, _), &off) in entries.iter().zip(&offsets) {
+        let h = hash(k);
+        let mut i = (h as usize) & mask;
+        while index[i] != 0 {
+            i = (i + 1) & mask;
         }
-        Layout::Sorted => {
-            let mut order: Vec<usize> = (0..entries.len()).collect();
-            order.sort_unstable_by(|&a, &b| entries[a].0.cmp(&entries[b].0));
-            order.into_iter().map(|i| offsets[i]).collect()
-        }
-    };
+        index[i] = ((h >> OFFSET_BITS) << OFFSET_BITS) | (off + 1);
+    }
+    if layout == Layout::Sorted {
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_unstable_by(|&a, &b| entries[a].0.cmp(&entries[b].0));
+        index.extend(order.into_iter().map(|i| offsets[i]));
+    }
     let index_offset = HEADER_LEN as u64;
     let data_offset = index_offset + 8 * index.len() as u64;
     let mut header = Vec::with_capacity(HEADER_LEN);
@@ -320,7 +309,7 @@ pub fn build<W: Write>(
     header.extend_from_slice(&0u32.to_le_bytes());
     for v in [
         entries.len() as u64,
-        index.len() as u64,
+        slots as u64,
         index_offset,
         data_offset,
         data_len,
@@ -346,7 +335,7 @@ pub fn build<W: Write>(
 mod tests {
     use super::*;
 
-    fn entries(n: usize) -> Vec<(Box<[u8]>, Box<[u8]>)> {
+    fn entries(n: usize) -> Vec<Entry> {
         (0..n)
             .map(|i| {
                 (
@@ -405,10 +394,16 @@ mod tests {
         let good = built(Layout::Hash, 3);
         let mut bad = good.clone();
         bad[0] = b'X';
-        assert_eq!(Reader::new(bad, Layout::Hash).err(), Some(FormatError::BadMagic));
+        assert_eq!(
+            Reader::new(bad, Layout::Hash).err(),
+            Some(FormatError::BadMagic)
+        );
         let mut bad = good.clone();
         bad[8] = 9;
-        assert_eq!(Reader::new(bad, Layout::Hash).err(), Some(FormatError::Version(9)));
+        assert_eq!(
+            Reader::new(bad, Layout::Hash).err(),
+            Some(FormatError::Version(9))
+        );
         assert!(matches!(
             Reader::new(good, Layout::Sorted),
             Err(FormatError::Layout { .. })

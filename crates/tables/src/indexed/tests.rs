@@ -11,11 +11,7 @@ fn opts(duplicates: Duplicates) -> CreateOptions {
     }
 }
 
-fn build_table(
-    kind: &str,
-    dir: &Path,
-    pairs: &[(&str, &str)],
-) -> Result<String, TableError> {
+fn build_table(kind: &str, dir: &Path, pairs: &[(&str, &str)]) -> Result<String, TableError> {
     let name = dir.join("t");
     let mut w = crate::create(kind, &name, &opts(Duplicates::KeepFirstWarn))?;
     for (k, v) in pairs {
@@ -29,7 +25,11 @@ fn build_table(
 fn hash_and_btree_round_trip_with_postfix_conventions() -> Result<(), TableError> {
     let dir = tempfile::tempdir()?;
     for kind in ["hash", "btree"] {
-        let spec = build_table(kind, dir.path(), &[("Foo", "bar"), ("baz", "qux value"), ("a", "")])?;
+        let spec = build_table(
+            kind,
+            dir.path(),
+            &[("Foo", "bar"), ("baz", "qux value"), ("a", "")],
+        )?;
         let file = std::fs::read(dir.path().join("t.db"))?;
         // Keys and values carry Postfix's trailing NUL; keys are folded at build.
         assert!(file.windows(8).any(|w| w == b"foo\0bar\0"));
@@ -48,7 +48,11 @@ fn hash_and_btree_round_trip_with_postfix_conventions() -> Result<(), TableError
 #[test]
 fn btree_lists_in_key_order() -> Result<(), TableError> {
     let dir = tempfile::tempdir()?;
-    let spec = build_table("btree", dir.path(), &[("m", "1"), ("b", "2"), ("z", "3"), ("a", "4")])?;
+    let spec = build_table(
+        "btree",
+        dir.path(),
+        &[("m", "1"), ("b", "2"), ("z", "3"), ("a", "4")],
+    )?;
     let t = crate::open(&spec, &OpenOptions::default())?;
     let keys: Vec<String> = t.entries()?.into_iter().map(|(k, _)| k).collect();
     assert_eq!(keys, ["a", "b", "m", "z"]);
@@ -82,7 +86,12 @@ fn duplicates_and_update() -> Result<(), TableError> {
     assert_eq!(w.insert("k", "1")?, Inserted::New);
     assert_eq!(w.insert("K", "2")?, Inserted::Duplicate);
     w.finish()?;
-    assert_eq!(crate::open(&spec, &OpenOptions::default())?.lookup("k")?.as_deref(), Some("1"));
+    assert_eq!(
+        crate::open(&spec, &OpenOptions::default())?
+            .lookup("k")?
+            .as_deref(),
+        Some("1")
+    );
 
     // postmap -i -r on the table while it is open: the open table keeps its file.
     let before = crate::open(&spec, &OpenOptions::default())?;
@@ -117,15 +126,31 @@ fn update_creates_a_missing_table_and_paths_follow_postfix() -> Result<(), Table
     u.finish()?;
     // With or without the suffix.
     let with_suffix = format!("btree:{}.db", name.display());
-    assert_eq!(crate::open(&with_suffix, &OpenOptions::default())?.lookup("x")?.as_deref(), Some("y"));
-    match crate::open(&format!("hash:{}/absent", dir.path().display()), &OpenOptions::default()) {
+    assert_eq!(
+        crate::open(&with_suffix, &OpenOptions::default())?
+            .lookup("x")?
+            .as_deref(),
+        Some("y")
+    );
+    match crate::open(
+        &format!("hash:{}/absent", dir.path().display()),
+        &OpenOptions::default(),
+    ) {
         Err(e) => assert_eq!(
             e.to_string(),
-            format!("open database {}/absent.db: No such file or directory (os error 2)", dir.path().display())
+            format!(
+                "open database {}/absent.db: No such file or directory (os error 2)",
+                dir.path().display()
+            )
         ),
         Ok(_) => panic!("opened a missing table"),
     }
-    assert!(crate::create("hash", &dir.path().join("no/such/dir"), &opts(Duplicates::Replace)).is_err());
+    assert!(crate::create(
+        "hash",
+        &dir.path().join("no/such/dir"),
+        &opts(Duplicates::Replace)
+    )
+    .is_err());
     // A btree file is not a hash file.
     assert!(crate::open(&format!("hash:{}", name.display()), &OpenOptions::default()).is_err());
     Ok(())
@@ -201,4 +226,40 @@ proptest! {
             }
         }
     }
+}
+
+/// The file format is an interface (files outlive builds): a small table must build to
+/// the committed bytes. `FACTEUR_BLESS=1` rewrites them after a deliberate change
+/// (which also needs a new format version).
+#[test]
+fn golden_files_are_stable() -> Result<(), TableError> {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/indexed");
+    let pairs = writer::source_pairs(&std::fs::read_to_string(data.join("small.src"))?);
+    let dir = tempfile::tempdir()?;
+    for kind in ["hash", "btree"] {
+        let name = dir.path().join(kind);
+        let mut w = crate::create(kind, &name, &opts(Duplicates::KeepFirstWarn))?;
+        for (k, v) in &pairs {
+            w.insert(k, v)?;
+        }
+        w.finish()?;
+        let built = std::fs::read(dir.path().join(format!("{kind}.db")))?;
+        let golden = data.join(format!("small.{kind}.db"));
+        if std::env::var_os("FACTEUR_BLESS").is_some() {
+            std::fs::write(&golden, &built)?;
+        }
+        assert!(
+            built == std::fs::read(&golden)?,
+            "{kind} file format changed"
+        );
+        let spec = format!("{kind}:{}", data.join(format!("small.{kind}")).display());
+        let t = crate::open(&spec, &OpenOptions::default())?;
+        assert_eq!(t.lookup("POSTMASTER@example.com")?.as_deref(), Some("root"));
+        assert_eq!(t.lookup("ärger@example.de")?.as_deref(), Some("ärger"));
+        assert_eq!(
+            t.lookup("user+tag@example.org")?.as_deref(),
+            Some("smtp:[relay.example.net]:587")
+        );
+    }
+    Ok(())
 }

@@ -48,7 +48,9 @@ impl SharedEnv {
     ) -> heed::Result<T> {
         let guard = self.current.read().unwrap_or_else(|p| p.into_inner());
         match guard.as_ref() {
-            Some(Current { env, db: Some(db), .. }) => f(env, *db),
+            Some(Current {
+                env, db: Some(db), ..
+            }) => f(env, *db),
             _ => Ok(T::default()),
         }
     }

@@ -22,7 +22,11 @@ fn round_trip_nul_fold_and_key_order() -> Result<(), TableError> {
     w.finish()?;
     let file = std::fs::read(dir.path().join("t.lmdb"))?;
     assert!(file.windows(4).any(|w| w == b"foo\0"));
-    assert_eq!(std::fs::read_dir(dir.path())?.count(), 1, "no lock or temporary file");
+    assert_eq!(
+        std::fs::read_dir(dir.path())?.count(),
+        1,
+        "no lock or temporary file"
+    );
     let t = crate::open(&spec, &OpenOptions::default())?;
     assert_eq!(t.lookup("FOO")?.as_deref(), Some("bar"));
     assert_eq!(t.lookup("absent")?, None);
@@ -70,11 +74,18 @@ fn empty_and_missing_tables() -> Result<(), TableError> {
     assert_eq!(t.lookup("x")?, None);
     assert!(t.entries()?.is_empty());
     assert!(matches!(
-        crate::open(&format!("lmdb:{}/absent", dir.path().display()), &OpenOptions::default()),
+        crate::open(
+            &format!("lmdb:{}/absent", dir.path().display()),
+            &OpenOptions::default()
+        ),
         Err(TableError::Open { .. })
     ));
     std::fs::write(dir.path().join("junk.lmdb"), vec![7u8; 20000])?;
-    assert!(crate::open(&format!("lmdb:{}/junk", dir.path().display()), &OpenOptions::default()).is_err());
+    assert!(crate::open(
+        &format!("lmdb:{}/junk", dir.path().display()),
+        &OpenOptions::default()
+    )
+    .is_err());
     Ok(())
 }
 
@@ -90,10 +101,18 @@ fn behaves_as_postfix_lmdb() -> Result<(), TableError> {
     std::fs::write(dir.path().join("theirs"), src)?;
     let theirs = format!("lmdb:{}", dir.path().join("theirs").display());
     let postmap = |args: &[&str]| -> std::io::Result<std::process::Output> {
-        Command::new("/usr/sbin/postmap").arg("-c").arg(&conf).args(args).output()
+        Command::new("/usr/sbin/postmap")
+            .arg("-c")
+            .arg(&conf)
+            .args(args)
+            .output()
     };
     let out = postmap(&[&theirs])?;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let listing = postmap(&["-s", &theirs])?;
     let name = dir.path().join("ours");
     let ours = format!("lmdb:{}", name.display());
@@ -105,7 +124,11 @@ fn behaves_as_postfix_lmdb() -> Result<(), TableError> {
     }
     w.finish()?;
     let t = crate::open(&ours, &OpenOptions::default())?;
-    let mine: String = t.entries()?.iter().map(|(k, v)| format!("{k}\t{v}\n")).collect();
+    let mine: String = t
+        .entries()?
+        .iter()
+        .map(|(k, v)| format!("{k}\t{v}\n"))
+        .collect();
     assert_eq!(mine, String::from_utf8_lossy(&listing.stdout));
     // Postfix-built LMDB files read too (not a promise: rebuild them if not).
     let theirs_table = crate::open(&theirs, &OpenOptions::default())?;

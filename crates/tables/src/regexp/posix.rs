@@ -390,6 +390,7 @@ fn push_class_byte(out: &mut String, b: u8) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

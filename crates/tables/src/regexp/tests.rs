@@ -99,6 +99,23 @@ fn flags_toggle_defaults() {
 }
 
 #[test]
+fn pcre_dollar_end_only_and_obsolete_x() {
+    let t = table(
+        Flavor::Pcre,
+        "/a$/E endonly\n/b[$]$/E cls\n/\\Q$\\E$/E quoted\n/c/X extra\n/a$/ plain\n",
+    );
+    assert_eq!(q(&t, "a").as_deref(), Some("endonly"));
+    assert_eq!(q(&t, "a\n").as_deref(), Some("plain"));
+    assert_eq!(q(&t, "b$").as_deref(), Some("cls"));
+    assert_eq!(q(&t, "$").as_deref(), Some("quoted"));
+    assert_eq!(q(&t, "c").as_deref(), Some("extra"));
+    assert_eq!(
+        warnings(&t),
+        ["pcre map /t, line 4: ignoring obsolete regexp option \"X\""]
+    );
+}
+
+#[test]
 fn replacement_errors_are_worded_as_postfix() {
     let t = table(
         Flavor::Pcre,
