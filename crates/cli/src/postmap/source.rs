@@ -100,7 +100,10 @@ fn orphan_warning(label: &str, text: &str) -> String {
     let mut shown = text.to_string();
     if shown.len() > 30 {
         // 30 bytes, as Postfix counts; never half a UTF-8 character.
-        let cut = (0..=30).rev().find(|&i| shown.is_char_boundary(i)).unwrap_or(0);
+        let cut = (0..=30)
+            .rev()
+            .find(|&i| shown.is_char_boundary(i))
+            .unwrap_or(0);
         shown.truncate(cut);
         shown.push_str("...");
     }
