@@ -289,8 +289,12 @@ pub(crate) fn read_source(kind: &str, name: &str, incremental: bool) -> Result<S
             owner: None,
         });
     }
-    let bytes = std::fs::read(name)
-        .map_err(|e| Fatal(format!("open {name}: {}", table_opts::strerror(&e))))?;
+    let bytes = match std::fs::read(name) {
+        Ok(bytes) => bytes,
+        // Postfix opens a directory and reads nothing from it: an empty table.
+        Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => Vec::new(),
+        Err(e) => return Err(Fatal(format!("open {name}: {}", table_opts::strerror(&e)))),
+    };
     let meta = std::fs::metadata(name).ok().filter(|m| m.is_file());
     use std::os::unix::fs::MetadataExt;
     Ok(Source {
