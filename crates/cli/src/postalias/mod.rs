@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use tables::{CreateOptions, Duplicates, OpenOptions, TableWriter};
 
-use crate::table_opts::{self, base_name, getopt, operand, Diag, Fatal, MainCf, Style};
+use crate::table_opts::{self, base_name, getopt, operand, Diag, Fatal, Settings, Style};
 use crate::Env;
 
 pub(crate) mod tok822;
@@ -143,12 +143,11 @@ pub fn newaliases(name: &str, args: Vec<OsString>, env: &Env) -> ExitCode {
     }
     let diag = Diag { name: "postalias" };
     let dir = table_opts::config_dir(env, config_dir.clone());
-    let main_cf = match MainCf::load(&dir) {
-        Ok(cf) => cf,
+    let maps = match Settings::load(&dir).and_then(|s| s.get("alias_database")) {
+        Ok(value) => value,
         Err(fatal) => return Diag { name }.fatal(&fatal),
     };
-    let maps: Vec<String> = main_cf
-        .get("alias_database", "hash:/etc/aliases")
+    let maps: Vec<String> = maps
         .split([',', ' ', '\t', '\n'])
         .filter(|s| !s.is_empty())
         .map(str::to_string)
@@ -171,8 +170,8 @@ pub fn newaliases(name: &str, args: Vec<OsString>, env: &Env) -> ExitCode {
 }
 
 fn execute(diag: Diag, mut req: Request, env: &Env) -> Result<ExitCode, Fatal> {
-    let main_cf = MainCf::load(&table_opts::config_dir(env, req.config_dir.clone()))?;
-    req.utf8_checks = main_cf.smtputf8_enable() && !req.no_utf8;
+    let settings = Settings::load(&table_opts::config_dir(env, req.config_dir.clone()))?;
+    req.utf8_checks = settings.smtputf8_enable()? && !req.no_utf8;
     if req.operands.is_empty() {
         // As postmap: -s without a table lists nothing and fails quietly.
         if req.sequence && req.query.is_none() && req.delete.is_none() {
@@ -180,7 +179,7 @@ fn execute(diag: Diag, mut req: Request, env: &Env) -> Result<ExitCode, Fatal> {
         }
         return Err(usage(diag.name));
     }
-    let default_type = main_cf.get("default_database_type", "hash");
+    let default_type = settings.get("default_database_type")?;
     let maps: Vec<(String, String)> = req
         .operands
         .iter()
@@ -234,7 +233,7 @@ fn execute(diag: Diag, mut req: Request, env: &Env) -> Result<ExitCode, Fatal> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let hostname = main_cf.get("myhostname", &table_opts::default_myhostname());
+    let hostname = settings.get("myhostname")?;
     for (kind, name) in &maps {
         build(diag, kind, name, &req, &hostname)?;
     }

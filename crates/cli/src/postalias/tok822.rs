@@ -206,6 +206,16 @@ mod tests {
         assert_eq!(ext("a\\,b"), "\"a,b\"");
     }
 
+    /// Odd values, each checked against Postfix 3.7's postalias.
+    #[test]
+    fn odd_values_as_postfix_stores_them() {
+        assert_eq!(ext(".]::[<x\\x."), ".]::[<xx.]");
+        assert_eq!(ext(";:!]!(:.@"), ";:!]!(:.@");
+        assert_eq!(ext("; é\\> |)x<: . \\"), ";\"é>\"|)x <:.");
+        assert_eq!(ext("[)| (|]:,%!;@;\\"), "[)| (|]:, %!;@;");
+        assert_eq!(ext(".:!|<>\t\ta,"), ".:!| <>a, ");
+    }
+
     #[test]
     fn names_lose_their_quotes() {
         assert_eq!(internalize(&scan("\"quoted name\"")), "quoted name");

@@ -5,7 +5,7 @@
 //! Owns: postmap's options, its source syntax (key up to the first unquoted white
 //! space, quotes kept in the key), its warnings and exit codes.
 //! Never: knows a table's file format or lookup semantics (`tables` does), or reads
-//! main.cf beyond the values it needs (`table_opts::MainCf`).
+//! main.cf itself (`config::Config` does, through `table_opts::Settings`).
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use tables::{CreateOptions, Duplicates, OpenOptions};
 
 use crate::table_opts::{
-    self, base_name, check_writable, getopt, operand, Diag, Fatal, MainCf, Style,
+    self, base_name, check_writable, getopt, operand, Diag, Fatal, Settings, Style,
 };
 use crate::Env;
 
@@ -124,8 +124,8 @@ pub fn run(name: &str, args: Vec<OsString>, env: &Env) -> ExitCode {
 
 fn execute(diag: Diag, args: &[String], env: &Env) -> Result<ExitCode, Fatal> {
     let mut req = parse(diag.name, args)?;
-    let main_cf = MainCf::load(&table_opts::config_dir(env, req.config_dir.clone()))?;
-    req.utf8_checks = main_cf.smtputf8_enable() && !req.no_utf8;
+    let settings = Settings::load(&table_opts::config_dir(env, req.config_dir.clone()))?;
+    req.utf8_checks = settings.smtputf8_enable()? && !req.no_utf8;
     let any_key_mode = req.header_keys || req.body_keys || req.mime_keys;
     if any_key_mode && req.query.as_deref() != Some("-") {
         return Err(Fatal::new("specify -b -h or -m only with \"-q -\""));
@@ -140,7 +140,7 @@ fn execute(diag: Diag, args: &[String], env: &Env) -> Result<ExitCode, Fatal> {
         }
         return Err(usage(diag.name));
     }
-    let default_type = main_cf.get("default_database_type", "hash");
+    let default_type = settings.get("default_database_type")?;
     let maps: Vec<(String, String)> = req
         .operands
         .iter()
@@ -289,8 +289,12 @@ pub(crate) fn read_source(kind: &str, name: &str, incremental: bool) -> Result<S
             owner: None,
         });
     }
-    let bytes = std::fs::read(name)
-        .map_err(|e| Fatal(format!("open {name}: {}", table_opts::strerror(&e))))?;
+    let bytes = match std::fs::read(name) {
+        Ok(bytes) => bytes,
+        // Postfix opens a directory and reads nothing from it: an empty table.
+        Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => Vec::new(),
+        Err(e) => return Err(Fatal(format!("open {name}: {}", table_opts::strerror(&e)))),
+    };
     let meta = std::fs::metadata(name).ok().filter(|m| m.is_file());
     use std::os::unix::fs::MetadataExt;
     Ok(Source {

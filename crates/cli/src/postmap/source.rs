@@ -95,10 +95,15 @@ pub fn lines(label: &str, bytes: &[u8], utf8_checks: bool) -> Vec<Item> {
 }
 
 /// Leading white space on what should start a logical line. Postfix quotes at most
-/// the first 30 characters of the text (joined with its continuation lines).
+/// the first 30 bytes of the text (joined with its continuation lines).
 fn orphan_warning(label: &str, text: &str) -> String {
     let mut shown = text.to_string();
-    if let Some((cut, _)) = shown.char_indices().nth(30) {
+    if shown.len() > 30 {
+        // 30 bytes, as Postfix counts; never half a UTF-8 character.
+        let cut = (0..=30)
+            .rev()
+            .find(|&i| shown.is_char_boundary(i))
+            .unwrap_or(0);
         shown.truncate(cut);
         shown.push_str("...");
     }

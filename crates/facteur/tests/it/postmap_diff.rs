@@ -292,6 +292,7 @@ cases!("postmap":
     utf8_folding_legacy,
     value_is_file,
     table_source_warnings,
+    several_tables,
 );
 
 #[test]
