@@ -16,10 +16,6 @@ use tables::{CreateOptions, Duplicates, OpenOptions, TableWriter};
 use crate::table_opts::{self, base_name, getopt, operand, Diag, Fatal, Settings, Style};
 use crate::Env;
 
-pub(crate) mod tok822;
-
-use tok822::Token;
-
 const OPTIONS: &str = "Nc:d:finopq:rsuvw";
 
 #[derive(Debug, Clone, Default)]
@@ -190,6 +186,7 @@ fn execute(diag: Diag, mut req: Request, env: &Env) -> Result<ExitCode, Fatal> {
         .collect();
     let open_opts = OpenOptions {
         fold_case: req.fold,
+        utf8: req.utf8_checks,
     };
     let status = |found: bool| {
         if found {
@@ -202,6 +199,7 @@ fn execute(diag: Diag, mut req: Request, env: &Env) -> Result<ExitCode, Fatal> {
         let opts = CreateOptions {
             duplicates: req.duplicates.unwrap_or(Duplicates::KeepFirstWarn),
             fold_case: req.fold,
+            utf8: req.utf8_checks,
             append_nul: req.append_nul,
         };
         let found = if key == "-" {
@@ -240,39 +238,6 @@ fn execute(diag: Diag, mut req: Request, env: &Env) -> Result<ExitCode, Fatal> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Why an aliases(5) line gave no entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AliasLineError {
-    /// No `:`, nothing before or after it, or a `,` before it.
-    NeedPair,
-    /// `@` or `%` in the name.
-    NotLocal,
-}
-
-/// Splits one logical aliases(5) line into the name (internal form, not yet
-/// folded) and the value (external form); `Ok(None)` for a line with no tokens.
-pub fn split_alias(text: &str) -> Result<Option<(String, String)>, AliasLineError> {
-    let tokens = tok822::scan(text);
-    if tokens.is_empty() {
-        return Ok(None);
-    }
-    let colon = tokens
-        .iter()
-        .position(|t| *t == Token::Op(':'))
-        .ok_or(AliasLineError::NeedPair)?;
-    let (name, value) = (&tokens[..colon], &tokens[colon + 1..]);
-    if name.is_empty() || value.is_empty() || name.contains(&Token::Op(',')) {
-        return Err(AliasLineError::NeedPair);
-    }
-    if name.contains(&Token::Op('@')) || name.contains(&Token::Op('%')) {
-        return Err(AliasLineError::NotLocal);
-    }
-    Ok(Some((
-        tok822::internalize(name),
-        tok822::externalize(value),
-    )))
-}
-
 /// Builds `kind:name` from the aliases file `name` (or adds stdin's entries with -i).
 fn build(diag: Diag, kind: &str, name: &str, req: &Request, hostname: &str) -> Result<(), Fatal> {
     let policy = req.duplicates.unwrap_or(Duplicates::KeepFirstWarn);
@@ -280,6 +245,7 @@ fn build(diag: Diag, kind: &str, name: &str, req: &Request, hostname: &str) -> R
     let opts = CreateOptions {
         duplicates: policy,
         fold_case: false,
+        utf8: req.utf8_checks,
         append_nul: req.append_nul,
     };
     let crate::postmap::Source {
@@ -298,29 +264,18 @@ fn build(diag: Diag, kind: &str, name: &str, req: &Request, hostname: &str) -> R
             table_opts::describe(&e)
         ))
     };
-    for item in crate::postmap::source::lines(&label, &bytes, req.utf8_checks) {
-        let line = match item {
-            crate::postmap::source::Item::Line(line) => line,
-            crate::postmap::source::Item::Dropped(warning) => {
-                diag.warn(&warning);
-                continue;
+    for item in tables::aliases::parse_in_order(&label, &bytes, req.utf8_checks) {
+        match item {
+            Ok(entry) => {
+                let key = if req.fold {
+                    tables::writer::fold(&entry.name, req.utf8_checks).into_owned()
+                } else {
+                    entry.name
+                };
+                let inserted = writer.insert(&key, &entry.value).map_err(write_error)?;
+                table_opts::warn_duplicate(diag, kind, name, &key, None, inserted, policy);
             }
-        };
-        match split_alias(&line.text) {
-            Ok(None) => {}
-            Ok(Some((key, value))) => {
-                let key = if req.fold { key.to_lowercase() } else { key };
-                let inserted = writer.insert(&key, &value).map_err(write_error)?;
-                table_opts::warn_duplicate(diag, kind, name, &key, false, inserted, policy);
-            }
-            Err(AliasLineError::NeedPair) => diag.warn(&format!(
-                "{label}, line {}: need name:value pair",
-                line.first_line
-            )),
-            Err(AliasLineError::NotLocal) => diag.warn(&format!(
-                "{label}, line {}: name must be local",
-                line.first_line
-            )),
+            Err(warning) => diag.warn(&warning.0),
         }
     }
     let now = std::time::SystemTime::now()
@@ -370,37 +325,6 @@ fn put_signature(
         writer.delete(key)?;
     }
     let inserted = writer.insert(key, value)?;
-    table_opts::warn_duplicate(diag, kind, name, key, false, inserted, policy);
+    table_opts::warn_duplicate(diag, kind, name, key, None, inserted, policy);
     Ok(())
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    fn pair(k: &str, v: &str) -> Result<Option<(String, String)>, AliasLineError> {
-        Ok(Some((k.to_string(), v.to_string())))
-    }
-
-    #[test]
-    fn alias_lines() {
-        assert_eq!(split_alias("root: admin"), pair("root", "admin"));
-        assert_eq!(split_alias("list: a,  b, c"), pair("list", "a, b, c"));
-        assert_eq!(split_alias("\"quoted name\": z"), pair("quoted name", "z"));
-        assert_eq!(split_alias("a11 : v"), pair("a11", "v"));
-        assert_eq!(split_alias("a12:: v"), pair("a12", ":v"));
-        assert_eq!(split_alias("\"a@b\": v"), pair("a@b", "v"));
-        assert_eq!(split_alias("\"\" : e"), pair("", "e"));
-    }
-
-    #[test]
-    fn malformed_alias_lines() {
-        assert_eq!(split_alias("bad line"), Err(AliasLineError::NeedPair));
-        assert_eq!(split_alias(":include: x"), Err(AliasLineError::NeedPair));
-        assert_eq!(split_alias("empty:"), Err(AliasLineError::NeedPair));
-        assert_eq!(split_alias("a, b: c"), Err(AliasLineError::NeedPair));
-        assert_eq!(split_alias("user@dom: z"), Err(AliasLineError::NotLocal));
-        assert_eq!(split_alias("u%dom: z"), Err(AliasLineError::NotLocal));
-    }
 }

@@ -151,10 +151,12 @@ fn execute(diag: Diag, args: &[String], env: &Env) -> Result<ExitCode, Fatal> {
         .collect();
     let open_opts = OpenOptions {
         fold_case: req.fold,
+        utf8: req.utf8_checks,
     };
     let create_opts = CreateOptions {
         duplicates: req.duplicates.unwrap_or(Duplicates::KeepFirstWarn),
         fold_case: req.fold,
+        utf8: req.utf8_checks,
         append_nul: req.append_nul,
     };
     let status = |found: bool| {
@@ -256,7 +258,7 @@ fn build(
             kind,
             name,
             &entry.key,
-            opts.fold_case,
+            opts.fold_case.then_some(opts.utf8),
             inserted,
             opts.duplicates,
         );

@@ -269,15 +269,15 @@ pub fn warn_duplicate(
     kind: &str,
     name: &str,
     key: &str,
-    fold: bool,
+    fold: Option<bool>,
     inserted: Inserted,
     policy: tables::Duplicates,
 ) {
     if inserted == Inserted::Duplicate && policy == tables::Duplicates::KeepFirstWarn {
-        let shown = if fold {
-            key.to_lowercase()
-        } else {
-            key.to_string()
+        // `fold` is Some(utf8) when the writer folds the key (as the warning shows it).
+        let shown = match fold {
+            Some(utf8) => tables::writer::fold(key, utf8),
+            None => std::borrow::Cow::Borrowed(key),
         };
         diag.warn(&format!(
             "{}: duplicate entry: \"{shown}\"",
