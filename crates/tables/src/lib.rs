@@ -19,6 +19,7 @@ pub mod lmdb;
 pub mod mapped;
 pub mod pipemap;
 pub mod regexp;
+pub mod registry;
 pub mod search;
 pub mod source;
 pub mod static_map;
