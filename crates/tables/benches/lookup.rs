@@ -22,7 +22,6 @@ fn build(kind: &str, name: &Path, n: usize) {
         duplicates: Duplicates::KeepFirstWarn,
         fold_case: true,
         utf8: true,
-        utf8: true,
         append_nul: None,
     };
     let mut w = tables::create(kind, name, &opts).expect("create");
