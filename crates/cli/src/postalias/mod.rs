@@ -1,11 +1,11 @@
 //! `postalias [-Nfinoprsuvw] [-c config_dir] [-d key] [-q key] [type:]file ...` and
 //! `newaliases` (Postfix `postalias/postalias.c`, postalias(1), aliases(5)).
 //!
-//! Owns: postalias's options, the aliases(5) line rules it enforces (`name: value`,
-//! local names only), the signature records it adds (`@` → `@`, and the NIS
+//! Owns: postalias's options, the signature records it adds (`@` → `@`, and the NIS
 //! `YP_LAST_MODIFIED` / `YP_MASTER_NAME` records Debian's Postfix writes), and
 //! newaliases' walk over `alias_database`.
-//! Never: knows table file formats (`tables`), or expands aliases (local delivery does).
+//! Never: parses aliases(5) lines (`tables::aliases` does, for local delivery too),
+//! knows table file formats (`tables`), or expands aliases (local delivery does).
 
 use std::ffi::OsString;
 use std::path::Path;

@@ -2,8 +2,9 @@
 //! (Postfix `postmap/postmap.c`, postmap(1)): build an indexed table from a
 //! `key whitespace value` source, query any table type, list, add from stdin, delete.
 //!
-//! Owns: postmap's options, its source syntax (key up to the first unquoted white
-//! space, quotes kept in the key), its warnings and exit codes.
+//! Owns: postmap's options, its warnings and exit codes. The source syntax (key up
+//! to the first unquoted white space, quotes kept in the key) is `tables::texthash`,
+//! shared with `texthash:` tables.
 //! Never: knows a table's file format or lookup semantics (`tables` does), or reads
 //! main.cf itself (`config::Config` does, through `table_opts::Settings`).
 

@@ -3,7 +3,7 @@
 //! `NAME: fatal:` form, the `[type:]name` operand with `default_database_type`, the
 //! query / delete / dump modes over `tables`, and the main.cf values these commands need.
 //!
-//! Never: parses table sources (postmap.rs and postalias.rs own their syntax), or
+//! Never: parses table sources (`tables::texthash` and `tables::aliases` do), or
 //! knows a table file format (that is `tables`).
 
 use std::io::Write;
