@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use tables::{CreateOptions, Duplicates, OpenOptions, TableWriter};
 
-use crate::table_opts::{self, base_name, getopt, operand, Diag, Fatal, Settings, Style};
+use crate::table_opts::{self, base_name, getopt, messages, operand, Diag, Fatal, Settings, Style};
 use crate::Env;
 
 const OPTIONS: &str = "Nc:d:finopq:rsuvw";
@@ -36,9 +36,7 @@ struct Request {
 }
 
 fn usage(name: &str) -> Fatal {
-    Fatal(format!(
-        "usage: {name} [-Nfinoprsuvw] [-c config_dir] [-d key] [-q key] [map_type:]file..."
-    ))
+    Fatal(messages::usage(name, "Nfinoprsuvw"))
 }
 
 fn parse(name: &str, args: &[String]) -> Result<Request, Fatal> {
@@ -59,7 +57,7 @@ fn parse(name: &str, args: &[String]) -> Result<Request, Fatal> {
             'c' => req.config_dir = Some(arg),
             'd' | 'q' => {
                 if req.sequence || req.query.is_some() || req.delete.is_some() {
-                    return Err(Fatal::new("specify only one of -s -q or -d"));
+                    return Err(Fatal::new(messages::ONLY_ONE_MODE));
                 }
                 if opt.letter == 'd' {
                     req.delete = Some(arg);
@@ -69,7 +67,7 @@ fn parse(name: &str, args: &[String]) -> Result<Request, Fatal> {
             }
             's' => {
                 if req.query.is_some() || req.delete.is_some() {
-                    return Err(Fatal::new("specify only one of -s or -q or -d"));
+                    return Err(Fatal::new(messages::ONLY_ONE_MODE_S));
                 }
                 req.sequence = true;
             }
@@ -258,12 +256,8 @@ fn build(diag: Diag, kind: &str, name: &str, req: &Request, hostname: &str) -> R
         crate::postmap::owner::become_owner(owner)?;
     }
     let mut writer = crate::postmap::open_writer(kind, name, req.incremental, &opts)?;
-    let write_error = |e: tables::TableError| {
-        Fatal(format!(
-            "table {kind}:{name}: write error: {}",
-            table_opts::describe(&e)
-        ))
-    };
+    let write_error =
+        |e: tables::TableError| Fatal(messages::write_error(kind, name, table_opts::describe(&e)));
     for item in tables::aliases::parse_in_order(&label, &bytes, req.utf8_checks) {
         match item {
             Ok(entry) => {

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use tables::{CreateOptions, Duplicates, OpenOptions};
 
 use crate::table_opts::{
-    self, base_name, check_writable, getopt, operand, Diag, Fatal, Settings, Style,
+    self, base_name, check_writable, getopt, messages, operand, Diag, Fatal, Settings, Style,
 };
 use crate::Env;
 
@@ -51,9 +51,7 @@ struct Request {
 }
 
 fn usage(name: &str) -> Fatal {
-    Fatal(format!(
-        "usage: {name} [-bfFhimnNoprsuUvw] [-c config_dir] [-d key] [-q key] [map_type:]file..."
-    ))
+    Fatal(messages::usage(name, "bfFhimnNoprsuUvw"))
 }
 
 fn parse(name: &str, args: &[String]) -> Result<Request, Fatal> {
@@ -75,7 +73,7 @@ fn parse(name: &str, args: &[String]) -> Result<Request, Fatal> {
             'c' => req.config_dir = Some(arg),
             'd' | 'q' => {
                 if req.sequence || req.query.is_some() || req.delete.is_some() {
-                    return Err(Fatal::new("specify only one of -s -q or -d"));
+                    return Err(Fatal::new(messages::ONLY_ONE_MODE));
                 }
                 if opt.letter == 'd' {
                     req.delete = Some(arg);
@@ -85,7 +83,7 @@ fn parse(name: &str, args: &[String]) -> Result<Request, Fatal> {
             }
             's' => {
                 if req.query.is_some() || req.delete.is_some() {
-                    return Err(Fatal::new("specify only one of -s or -q or -d"));
+                    return Err(Fatal::new(messages::ONLY_ONE_MODE_S));
                 }
                 req.sequence = true;
             }
@@ -129,10 +127,10 @@ fn execute(diag: Diag, args: &[String], env: &Env) -> Result<ExitCode, Fatal> {
     req.utf8_checks = settings.smtputf8_enable()? && !req.no_utf8;
     let any_key_mode = req.header_keys || req.body_keys || req.mime_keys;
     if any_key_mode && req.query.as_deref() != Some("-") {
-        return Err(Fatal::new("specify -b -h or -m only with \"-q -\""));
+        return Err(Fatal::new(messages::KEY_MODES_NEED_STDIN));
     }
     if req.mime_keys && !req.header_keys && !req.body_keys {
-        diag.warn("ignoring -m option without -b or -h");
+        diag.warn(messages::M_WITHOUT_B_OR_H);
     }
     if req.operands.is_empty() {
         // Postfix lists nothing and fails quietly for -s without a table.
@@ -240,20 +238,14 @@ fn build(
             match rhs_file::encode_files(&entry.value) {
                 Ok(encoded) => entry.value = encoded,
                 Err(why) => {
-                    diag.warn(&format!(
-                        "{source_label}, line {}: {why}: skipping this entry",
-                        entry.line
-                    ));
+                    diag.warn(&messages::skip_entry(&source_label, entry.line, why));
                     return Ok(());
                 }
             }
         }
-        let inserted = writer.insert(&entry.key, &entry.value).map_err(|e| {
-            Fatal(format!(
-                "table {kind}:{name}: write error: {}",
-                table_opts::describe(&e)
-            ))
-        })?;
+        let inserted = writer
+            .insert(&entry.key, &entry.value)
+            .map_err(|e| Fatal(messages::write_error(kind, name, table_opts::describe(&e))))?;
         table_opts::warn_duplicate(
             diag,
             kind,
@@ -279,12 +271,12 @@ fn build(
 /// opening the source, so an unknown type still reports a missing file first.
 pub(crate) fn read_source(kind: &str, name: &str, incremental: bool) -> Result<Source, Fatal> {
     if kind == "proxy" {
-        return Err(Fatal::new("can't create maps via the proxy service"));
+        return Err(Fatal::new(messages::PROXY_CREATE));
     }
     if incremental {
         let mut buf = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)
-            .map_err(|e| Fatal(format!("read stdin: {}", table_opts::strerror(&e))))?;
+            .map_err(|e| Fatal(messages::read_stdin(table_opts::strerror(&e))))?;
         return Ok(Source {
             label: "stdin".to_string(),
             bytes: buf,
@@ -296,7 +288,7 @@ pub(crate) fn read_source(kind: &str, name: &str, incremental: bool) -> Result<S
         Ok(bytes) => bytes,
         // Postfix opens a directory and reads nothing from it: an empty table.
         Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => Vec::new(),
-        Err(e) => return Err(Fatal(format!("open {name}: {}", table_opts::strerror(&e)))),
+        Err(e) => return Err(Fatal(messages::open_file(name, table_opts::strerror(&e)))),
     };
     let meta = std::fs::metadata(name).ok().filter(|m| m.is_file());
     use std::os::unix::fs::MetadataExt;

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use tables::{Inserted, TableError};
 
+pub mod messages;
 mod modes;
 pub use modes::*;
 
@@ -162,7 +163,7 @@ impl Settings {
             .map(|config| Settings { config })
             .map_err(|e| match e {
                 config::ConfigError::Io { path, source } => {
-                    Fatal(format!("open {}: {}", path.display(), strerror(&source)))
+                    Fatal(messages::open_file(path.display(), strerror(&source)))
                 }
                 other => Fatal(other.to_string()),
             })
@@ -194,12 +195,8 @@ pub fn strerror(err: &std::io::Error) -> String {
 /// A table error as Postfix words it after `fatal:`.
 pub fn describe(err: &TableError) -> String {
     match err {
-        TableError::Open { path, source } => {
-            format!("open database {path}: {}", strerror(source))
-        }
-        TableError::OpenSource { path, source } => {
-            format!("open {path}: {}", strerror(source))
-        }
+        TableError::Open { path, source } => messages::open_database(path, strerror(source)),
+        TableError::OpenSource { path, source } => messages::open_file(path, strerror(source)),
         TableError::Io(e) => strerror(e),
         other => other.to_string(),
     }
@@ -209,11 +206,9 @@ pub fn describe(err: &TableError) -> String {
 /// file facteur builds beside it, is named in `open database` errors.
 pub fn describe_write(err: &TableError, kind: &str, name: &str) -> String {
     match err {
-        TableError::Open { source, .. } => format!(
-            "open database {}: {}",
-            table_file(kind, name).display(),
-            strerror(source)
-        ),
+        TableError::Open { source, .. } => {
+            messages::open_database(table_file(kind, name).display(), strerror(source))
+        }
         other => describe(other),
     }
 }
@@ -240,17 +235,13 @@ pub fn check_writable(kind: &str, name: &str) -> Result<(), Fatal> {
         Ok(())
     } else if kind == "fail" {
         // fail: opens for writing, then fails the first (and every) update.
-        Err(Fatal(format!(
-            "table fail:{name}: write error: Application error"
-        )))
+        Err(Fatal(messages::fail_write(name)))
     } else if kind == "proxy" {
-        Err(Fatal::new("can't create maps via the proxy service"))
+        Err(Fatal::new(messages::PROXY_CREATE))
     } else if READ_ONLY.contains(&kind) {
-        Err(Fatal(format!(
-            "unsupported dictionary type: {kind} does not support bulk-mode creation."
-        )))
+        Err(Fatal(messages::no_bulk_create(kind)))
     } else {
-        Err(Fatal(format!("unsupported dictionary type: {kind}")))
+        Err(Fatal(messages::unsupported_type(kind)))
     }
 }
 
@@ -279,9 +270,9 @@ pub fn warn_duplicate(
             Some(utf8) => tables::writer::fold(key, utf8),
             None => std::borrow::Cow::Borrowed(key),
         };
-        diag.warn(&format!(
-            "{}: duplicate entry: \"{shown}\"",
-            duplicate_label(kind, name)
+        diag.warn(&messages::duplicate_entry(
+            &duplicate_label(kind, name),
+            &shown,
         ));
     }
 }
