@@ -295,20 +295,14 @@ impl TableWriter for FileWriter {
     }
 }
 
-/// Test helper: the `key value` pairs of a small table source file, split as postmap
-/// splits them (first white space ends the key; the value is the rest, trimmed).
+/// Test helper: the `key value` pairs of a small table source file, as postmap
+/// reads them (`texthash::parse_source`, keys not folded).
 #[cfg(test)]
 pub fn source_pairs(text: &str) -> Vec<(String, String)> {
-    crate::source::logical_lines(text)
+    crate::texthash::parse_source("test", text, false)
         .0
         .into_iter()
-        .map(|l| {
-            let t = l.text.trim();
-            match t.split_once(|c: char| c.is_ascii_whitespace()) {
-                Some((k, v)) => (k.to_string(), v.trim().to_string()),
-                None => (t.to_string(), String::new()),
-            }
-        })
+        .map(|e| (e.key, e.value))
         .collect()
 }
 
