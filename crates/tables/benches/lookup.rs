@@ -21,6 +21,7 @@ fn build(kind: &str, name: &Path, n: usize) {
     let opts = CreateOptions {
         duplicates: Duplicates::KeepFirstWarn,
         fold_case: true,
+        utf8: true,
         append_nul: None,
     };
     let mut w = tables::create(kind, name, &opts).expect("create");

@@ -174,6 +174,7 @@ pub struct CdbTable {
     path: String,
     cdb: Cdb<Bytes>,
     fold_case: bool,
+    utf8: bool,
 }
 
 /// Opens `cdb:name` (the file `name.cdb`).
@@ -197,14 +198,17 @@ pub fn open_table(name: &str, opts: &OpenOptions) -> Result<CdbTable, TableError
         path: display,
         cdb,
         fold_case: opts.fold_case,
+        utf8: opts.utf8,
     })
 }
 
 impl Table for CdbTable {
     fn lookup(&self, key: &str) -> Result<Option<String>, TableError> {
-        writer::probe(key, self.fold_case, true, true, |k| self.cdb.get(k))
-            .map(|v| v.map(writer::text))
-            .map_err(|e| TableError::Malformed(format!("{}: {e}", self.path)))
+        writer::probe(key, self.fold_case, self.utf8, true, true, |k| {
+            self.cdb.get(k)
+        })
+        .map(|v| v.map(writer::text))
+        .map_err(|e| TableError::Malformed(format!("{}: {e}", self.path)))
     }
 
     fn spec(&self) -> &str {

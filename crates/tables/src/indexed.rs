@@ -36,6 +36,7 @@ pub struct IndexedTable {
     path: String,
     reader: Reader<Bytes>,
     fold_case: bool,
+    utf8: bool,
 }
 
 /// Opens `hash:name` or `btree:name` (the file `name.db`).
@@ -66,6 +67,7 @@ pub fn open_table(kind: &str, name: &str, opts: &OpenOptions) -> Result<IndexedT
         path: display,
         reader,
         fold_case: opts.fold_case,
+        utf8: opts.utf8,
     })
 }
 
@@ -78,9 +80,11 @@ impl Table for IndexedTable {
         let flags = self.reader.flags();
         let nul = flags & format::FLAG_NUL != 0;
         let no_nul = flags & format::FLAG_NO_NUL != 0;
-        writer::probe(key, self.fold_case, nul, no_nul, |k| self.reader.get(k))
-            .map(|v| v.map(writer::text))
-            .map_err(|e| malformed(&self.path, &e))
+        writer::probe(key, self.fold_case, self.utf8, nul, no_nul, |k| {
+            self.reader.get(k)
+        })
+        .map(|v| v.map(writer::text))
+        .map_err(|e| malformed(&self.path, &e))
     }
 
     fn spec(&self) -> &str {

@@ -33,10 +33,20 @@ pub fn open(name: &str, opts: &OpenOptions) -> Result<Arc<dyn Table>, TableError
                 let r = e.to_string();
                 bad(r.strip_prefix("inline: ").unwrap_or(&r))
             })?;
-            let (k, v) = body
-                .split_once('=')
+            // Postfix 3.7: `{ name = value }`, the name one word (white space may
+            // surround `=`; the value keeps its inner spaces).
+            if body.is_empty() {
+                return Err(bad("no key found; expected format: key = value"));
+            }
+            let end = body
+                .find(|c: char| is_space(c) || c == '=')
+                .unwrap_or(body.len());
+            let (k, rest) = body.split_at(end);
+            let v = rest
+                .trim_start_matches(is_space)
+                .strip_prefix('=')
                 .ok_or_else(|| bad("missing '=' after attribute name"))?;
-            (k.trim_matches(is_space), v.trim_matches(is_space))
+            (k, v.trim_matches(is_space))
         } else {
             if piece.contains('"') {
                 return Err(bad("unbalanced '\"'"));
@@ -46,7 +56,7 @@ pub fn open(name: &str, opts: &OpenOptions) -> Result<Arc<dyn Table>, TableError
                 .ok_or_else(|| bad("missing '=' after attribute name"))?
         };
         let key = if opts.fold_case {
-            key.to_ascii_lowercase()
+            crate::writer::fold(key, opts.utf8).into_owned()
         } else {
             key.to_string()
         };
@@ -58,6 +68,7 @@ pub fn open(name: &str, opts: &OpenOptions) -> Result<Arc<dyn Table>, TableError
     Ok(Arc::new(Inline {
         spec: format!("inline:{name}"),
         fold_case: opts.fold_case,
+        utf8: opts.utf8,
         map,
         order,
     }))
@@ -68,6 +79,7 @@ pub fn open(name: &str, opts: &OpenOptions) -> Result<Arc<dyn Table>, TableError
 pub struct Inline {
     spec: String,
     fold_case: bool,
+    utf8: bool,
     map: HashMap<String, String>,
     /// Keys in the order first given, for `entries`.
     order: Vec<String>,
@@ -76,7 +88,7 @@ pub struct Inline {
 impl Table for Inline {
     fn lookup(&self, key: &str) -> Result<Option<String>, TableError> {
         let v = if self.fold_case {
-            self.map.get(&key.to_ascii_lowercase())
+            self.map.get(crate::writer::fold(key, self.utf8).as_ref())
         } else {
             self.map.get(key)
         };
@@ -109,7 +121,7 @@ mod tests {
     #[test]
     fn elements_and_folding() {
         let t = open(
-            "{ a=1, B=2 , { c = text with spaces }, d=,, a=3 }",
+            "{ a=1, B=2 , { c = text with spaces }, d=,, a=3, {Émile=x} }",
             &OpenOptions::default(),
         )
         .unwrap();
@@ -118,9 +130,17 @@ mod tests {
         assert_eq!(t.lookup("c").unwrap().as_deref(), Some("text with spaces"));
         assert_eq!(t.lookup("d").unwrap().as_deref(), Some(""));
         assert_eq!(t.lookup("e").unwrap(), None);
+        assert_eq!(t.lookup("ÉMILE").unwrap().as_deref(), Some("x"));
         let e = t.entries().unwrap();
         assert_eq!(e[0], ("a".to_string(), "3".to_string()));
-        assert_eq!(e.len(), 4);
+        assert_eq!(e.len(), 5);
+        let legacy = OpenOptions {
+            fold_case: true,
+            utf8: false,
+        };
+        let t = open("{Émile=x}", &legacy).unwrap();
+        assert_eq!(t.lookup("ÉMILE").unwrap().as_deref(), Some("x"));
+        assert_eq!(t.lookup("émile").unwrap(), None);
     }
 
     #[test]
@@ -136,6 +156,14 @@ mod tests {
         assert_eq!(
             err("{ a = 1 }"),
             "missing '=' after attribute name: \"inline:{ a = 1 }\"; need \"inline:{name=value...}\""
+        );
+        assert_eq!(
+            err("{k=v, {two words=x}}"),
+            "missing '=' after attribute name: \"inline:{k=v, {two words=x}}\"; need \"inline:{name=value...}\""
+        );
+        assert_eq!(
+            err("{{}}"),
+            "no key found; expected format: key = value: \"inline:{{}}\"; need \"inline:{name=value...}\""
         );
         assert_eq!(
             err("{ {a=1}x }"),

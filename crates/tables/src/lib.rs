@@ -9,6 +9,7 @@
 
 pub mod aliases;
 mod atomic_file;
+pub mod casefold;
 pub mod cdb;
 pub mod cidr;
 pub mod fail;
@@ -18,6 +19,7 @@ pub mod lmdb;
 pub mod mapped;
 pub mod pipemap;
 pub mod regexp;
+pub mod registry;
 pub mod search;
 pub mod source;
 pub mod static_map;
@@ -92,11 +94,17 @@ pub struct OpenOptions {
     /// Fold fixed-string lookup keys to lower case (Postfix DICT_FLAG_FOLD_FIX; on by
     /// default, `postmap -f` turns it off).
     pub fold_case: bool,
+    /// smtputf8_enable: fold non-ASCII letters too (Postfix's UTF-8 mode). Off, as
+    /// with compatibility_level below 1, only ASCII letters are folded.
+    pub utf8: bool,
 }
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        OpenOptions { fold_case: true }
+        OpenOptions {
+            fold_case: true,
+            utf8: true,
+        }
     }
 }
 
@@ -187,6 +195,8 @@ pub enum Inserted {
 pub struct CreateOptions {
     pub duplicates: Duplicates,
     pub fold_case: bool,
+    /// smtputf8_enable, as `OpenOptions::utf8`: whether folding covers non-ASCII letters.
+    pub utf8: bool,
     /// Store keys and values with a trailing NUL byte (`-N`), without (`-n`), or the
     /// type's default (`None`).
     pub append_nul: Option<bool>,

@@ -38,6 +38,7 @@ pub struct LmdbTable {
     path: String,
     env: Arc<shared::SharedEnv>,
     fold_case: bool,
+    utf8: bool,
 }
 
 /// Opens `lmdb:name` (the file `name.lmdb`).
@@ -49,6 +50,7 @@ pub fn open(name: &str, opts: &OpenOptions) -> Result<Arc<dyn Table>, TableError
         path: path.display().to_string(),
         env,
         fold_case: opts.fold_case,
+        utf8: opts.utf8,
     }))
 }
 
@@ -61,7 +63,7 @@ impl Table for LmdbTable {
         self.env
             .with_db(|env, db| {
                 let rtxn = env.read_txn()?;
-                writer::probe(key, self.fold_case, true, true, |k| {
+                writer::probe(key, self.fold_case, self.utf8, true, true, |k| {
                     db.get(&rtxn, k).map(|v| v.map(writer::text))
                 })
             })

@@ -38,11 +38,20 @@ pub struct OrphanContinuation {
 }
 
 impl OrphanContinuation {
-    /// Postfix's warning for this orphan in the file `path`.
+    /// Postfix's warning for this orphan in the file `path`. Postfix quotes at most
+    /// the first 30 bytes of the text (never half a UTF-8 character here).
     pub fn warning(&self, path: &str) -> Warning {
+        let mut shown = self.text.clone();
+        if shown.len() > 30 {
+            let cut = (0..=30)
+                .rev()
+                .find(|&i| shown.is_char_boundary(i))
+                .unwrap_or(0);
+            shown.truncate(cut);
+            shown.push_str("...");
+        }
         Warning(format!(
-            "{path}: logical line must not start with whitespace: \"{}\"",
-            self.text
+            "{path}: logical line must not start with whitespace: \"{shown}\""
         ))
     }
 }
@@ -95,14 +104,51 @@ pub fn logical_lines(text: &str) -> (Vec<LogicalLine>, Vec<OrphanContinuation>) 
 /// Logical lines and orphan warnings in file order, for a parser that reports both
 /// as it goes (`Err` is an orphan's warning, already worded for `path`).
 pub fn lines_in_order(path: &str, text: &str) -> Vec<Result<LogicalLine, Warning>> {
-    let (lines, orphans) = logical_lines(text);
-    let mut all: Vec<(usize, Result<LogicalLine, Warning>)> = lines
+    lines(path, text.as_bytes(), false)
         .into_iter()
-        .map(|l| (l.first_line, Ok(l)))
-        .chain(orphans.iter().map(|o| (o.line, Err(o.warning(path)))))
+        .map(|item| match item {
+            Item::Line(l) => Ok(l),
+            Item::Dropped(w) => Err(w),
+        })
+        .collect()
+}
+
+/// What reading a source gives, in file order: a logical line, or the warning about
+/// a line dropped before any parser sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Line(LogicalLine),
+    Dropped(Warning),
+}
+
+/// A source's logical lines in file order (postmap, postalias, texthash and the
+/// pattern tables all read this way), with Postfix's warnings at their places for
+/// lines that begin with white space and, when `utf8_checks` (smtputf8_enable and
+/// no `-u`), for lines that are not UTF-8. Without the checks such bytes pass
+/// (facteur keeps them as U+FFFD). `path` names the source in warnings.
+pub fn lines(path: &str, bytes: &[u8], utf8_checks: bool) -> Vec<Item> {
+    let valid = !utf8_checks || std::str::from_utf8(bytes).is_ok();
+    let text = String::from_utf8_lossy(bytes);
+    let (lines, orphans) = logical_lines(&text);
+    let mut items: Vec<(usize, Item)> = orphans
+        .iter()
+        .map(|o| (o.line, Item::Dropped(o.warning(path))))
         .collect();
-    all.sort_by_key(|(n, _)| *n);
-    all.into_iter().map(|(_, x)| x).collect()
+    for line in lines {
+        let first = line.first_line;
+        let item = if !valid && line.text.contains('\u{FFFD}') {
+            Item::Dropped(Warning(format!(
+                "{path}, line {}: non-UTF-8 input \"{}\" -- ignoring this line",
+                line.first_line,
+                line.text.replace('\u{FFFD}', "?")
+            )))
+        } else {
+            Item::Line(line)
+        };
+        items.push((first, item));
+    }
+    items.sort_by_key(|(n, _)| *n);
+    items.into_iter().map(|(_, item)| item).collect()
 }
 
 /// One warning a table printed while opening, in Postfix's words without the

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::source::{self, is_space, Warning};
+use crate::source::{self, is_space, Item, Warning};
 use crate::{OpenOptions, Table, TableError};
 
 /// One `key value` line of a postmap source file.
@@ -25,48 +25,100 @@ pub struct Entry {
     pub line: usize,
 }
 
-/// Parses postmap input. `path` is how warnings name the file. Lines without a
-/// value are dropped with Postfix's warning; duplicates are left to the caller.
+/// Who reads a postmap source: Postfix words one warning differently in postmap
+/// and in its texthash: table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// `postmap` building an indexed table.
+    Postmap,
+    /// A `texthash:` table being opened.
+    TextHash,
+}
+
+/// Why a logical postmap line gave no entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineError {
+    /// A double quote left open in the key.
+    UnbalancedQuote,
+    /// A key without a value.
+    NoValue,
+}
+
+impl LineError {
+    /// Postfix's warning for the logical line `text` starting on `line` of `path`.
+    pub fn warning(self, reader: Reader, path: &str, line: usize, text: &str) -> Warning {
+        Warning(match (self, reader) {
+            (LineError::UnbalancedQuote, _) => {
+                format!("{path}, line {line}: unbalanced '\"' in '{text}' -- ignoring this line")
+            }
+            (LineError::NoValue, Reader::Postmap) => {
+                format!("{path}, line {line}: expected format: key whitespace value")
+            }
+            (LineError::NoValue, Reader::TextHash) => format!(
+                "{path}, line {line}: expected format: key whitespace value -- ignoring this line"
+            ),
+        })
+    }
+}
+
+/// Splits one logical postmap line into key (as written, quotes and backslashes
+/// kept) and value (trimmed).
+pub fn split_line(text: &str) -> Result<(&str, &str), LineError> {
+    let t = text.trim_end_matches(is_space);
+    let key_len = key_length(t).ok_or(LineError::UnbalancedQuote)?;
+    let (key, value) = (&t[..key_len], t[key_len..].trim_start_matches(is_space));
+    if key.is_empty() || value.is_empty() {
+        return Err(LineError::NoValue);
+    }
+    Ok((key, value))
+}
+
+/// Parses postmap input (as texthash: reads it). `path` is how warnings name the
+/// file. Lines without a value are dropped with Postfix's warning; duplicates are
+/// left to the caller.
 pub fn parse_source(path: &str, text: &str, fold_case: bool) -> (Vec<Entry>, Vec<Warning>) {
     let mut entries = Vec::new();
     let mut warnings = Vec::new();
-    for e in parse_in_order(path, text, fold_case) {
+    for e in parse_in_order(path, text.as_bytes(), false, Reader::TextHash) {
         match e {
-            Ok(e) => entries.push(e),
+            Ok(mut e) => {
+                if fold_case {
+                    e.key = crate::writer::fold(&e.key, true).into_owned();
+                }
+                entries.push(e)
+            }
             Err(w) => warnings.push(w),
         }
     }
     (entries, warnings)
 }
 
-/// `parse_source` as one sequence in file order, so a caller that warns about
-/// duplicates as it stores puts those warnings where Postfix does.
-pub fn parse_in_order(path: &str, text: &str, fold_case: bool) -> Vec<Result<Entry, Warning>> {
+/// A postmap source as entries and warnings in one sequence in file order, so a
+/// caller that warns about duplicates as it stores puts those warnings where
+/// Postfix does. Keys are not folded. `utf8_checks` drops lines that are not UTF-8
+/// with Postfix's warning (smtputf8_enable and no `-u`).
+pub fn parse_in_order(
+    path: &str,
+    bytes: &[u8],
+    utf8_checks: bool,
+    reader: Reader,
+) -> Vec<Result<Entry, Warning>> {
     let mut out = Vec::new();
-    for item in source::lines_in_order(path, text) {
+    for item in source::lines(path, bytes, utf8_checks) {
         let l = match item {
-            Ok(l) => l,
-            Err(w) => {
+            Item::Line(l) => l,
+            Item::Dropped(w) => {
                 out.push(Err(w));
                 continue;
             }
         };
-        let t = l.text.trim_end_matches(is_space);
-        let Some(key_len) = key_length(t) else {
-            out.push(Err(Warning(format!(
-                "{path}, line {}: unbalanced '\"' in '{}' -- ignoring this line",
-                l.first_line, l.text
-            ))));
-            continue;
+        let (key, value) = match split_line(&l.text) {
+            Ok(kv) => kv,
+            Err(e) => {
+                out.push(Err(e.warning(reader, path, l.first_line, &l.text)));
+                continue;
+            }
         };
-        let (key, value) = (&t[..key_len], t[key_len..].trim_start_matches(is_space));
-        if value.is_empty() {
-            out.push(Err(Warning(format!(
-                "{path}, line {}: expected format: key whitespace value -- ignoring this line",
-                l.first_line
-            ))));
-            continue;
-        }
         if key.ends_with(':') {
             out.push(Err(Warning(format!(
                 "{path}, line {}: record is in \"key: value\" format; is this an alias file?",
@@ -74,11 +126,7 @@ pub fn parse_in_order(path: &str, text: &str, fold_case: bool) -> Vec<Result<Ent
             ))));
         }
         out.push(Ok(Entry {
-            key: if fold_case {
-                key.to_ascii_lowercase()
-            } else {
-                key.to_string()
-            },
+            key: key.to_string(),
             written_key: key.to_string(),
             value: value.to_string(),
             line: l.first_line,
@@ -120,7 +168,7 @@ pub fn open(name: &str, opts: &OpenOptions) -> Result<Arc<dyn Table>, TableError
             })
         }
     };
-    Ok(Arc::new(TextHash::parse(name, &text, opts.fold_case)))
+    Ok(Arc::new(TextHash::parse_with(name, &text, opts)))
 }
 
 /// An open `texthash:` table.
@@ -128,6 +176,7 @@ pub fn open(name: &str, opts: &OpenOptions) -> Result<Arc<dyn Table>, TableError
 pub struct TextHash {
     spec: String,
     fold_case: bool,
+    utf8: bool,
     map: HashMap<String, String>,
     /// Keys in file order, for `entries`.
     order: Vec<String>,
@@ -137,17 +186,33 @@ pub struct TextHash {
 impl TextHash {
     /// Reads the postmap source `text`; `path` names it in warnings.
     pub fn parse(path: &str, text: &str, fold_case: bool) -> TextHash {
+        TextHash::parse_with(
+            path,
+            text,
+            &OpenOptions {
+                fold_case,
+                ..OpenOptions::default()
+            },
+        )
+    }
+
+    /// `parse` with every open option (folding of non-ASCII letters with `utf8`).
+    pub fn parse_with(path: &str, text: &str, opts: &OpenOptions) -> TextHash {
+        let fold_case = opts.fold_case;
         let mut warnings = Vec::new();
         let mut map = HashMap::new();
         let mut order = Vec::new();
-        for e in parse_in_order(path, text, fold_case) {
-            let e = match e {
+        for e in parse_in_order(path, text.as_bytes(), false, Reader::TextHash) {
+            let mut e = match e {
                 Ok(e) => e,
                 Err(w) => {
                     warnings.push(w);
                     continue;
                 }
             };
+            if fold_case {
+                e.key = crate::writer::fold(&e.key, opts.utf8).into_owned();
+            }
             if map.contains_key(&e.key) {
                 warnings.push(Warning(format!(
                     "{path}, line {}: duplicate entry: \"{}\"",
@@ -161,6 +226,7 @@ impl TextHash {
         TextHash {
             spec: format!("texthash:{path}"),
             fold_case,
+            utf8: opts.utf8,
             map,
             order,
             warnings,
@@ -171,7 +237,7 @@ impl TextHash {
 impl Table for TextHash {
     fn lookup(&self, key: &str) -> Result<Option<String>, TableError> {
         let v = if self.fold_case {
-            self.map.get(&key.to_ascii_lowercase())
+            self.map.get(crate::writer::fold(key, self.utf8).as_ref())
         } else {
             self.map.get(key)
         };

@@ -19,55 +19,49 @@ pub type Entry = (Box<[u8]>, Box<[u8]>);
 /// One entry as a reader sees it in a file's bytes.
 pub type RawEntry<'a> = (&'a [u8], &'a [u8]);
 
-/// Folds a key to lower case as Postfix does for fixed-string tables: ASCII fast path;
-/// other UTF-8 through Unicode lower-casing (Postfix uses ICU case folding when
-/// `smtputf8_enable = yes`; the two differ only for a few characters such as `ß`).
-pub fn fold(key: &str) -> Cow<'_, str> {
-    if key.is_ascii() {
+/// Folds a key to lower case as Postfix does for fixed-string tables. With `utf8`
+/// (smtputf8_enable = yes) non-ASCII letters are folded too, by Unicode full case
+/// folding as Postfix's ICU does (`casefold`: `ß` becomes `ss`); without it
+/// (compatibility_level below 1) only ASCII letters are.
+pub fn fold(key: &str, utf8: bool) -> Cow<'_, str> {
+    if key.is_ascii() || !utf8 {
         if key.bytes().any(|b| b.is_ascii_uppercase()) {
             Cow::Owned(key.to_ascii_lowercase())
         } else {
             Cow::Borrowed(key)
         }
     } else {
-        Cow::Owned(key.to_lowercase())
+        Cow::Owned(crate::casefold::casefold(key))
     }
 }
 
 /// Looks `key` up through `get` in each stored form Postfix tries, in its order: the
-/// key folded (when `fold_case`), with its trailing NUL (when the table may hold such
-/// keys, `nul`), then without (`no_nul`). For a non-ASCII key, the ASCII-only folded
-/// form follows: Postfix folds only ASCII when `smtputf8_enable = no` (compatibility
-/// level 0), so its tables built that way keep upper-case non-ASCII letters.
+/// key folded (when `fold_case`; Unicode letters too when `utf8`), with its trailing
+/// NUL (when the table may hold such keys, `nul`), then without (`no_nul`).
 pub fn probe<T, E>(
     key: &str,
     fold_case: bool,
+    utf8: bool,
     nul: bool,
     no_nul: bool,
     mut get: impl FnMut(&[u8]) -> Result<Option<T>, E>,
 ) -> Result<Option<T>, E> {
-    let primary = if fold_case {
-        fold(key)
+    let k = if fold_case {
+        fold(key, utf8)
     } else {
         Cow::Borrowed(key)
     };
-    let ascii = (fold_case && !key.is_ascii())
-        .then(|| key.to_ascii_lowercase())
-        .filter(|a| *a != primary);
-    let mut buf = Vec::with_capacity(key.len() + 1);
-    for k in std::iter::once(primary.as_ref()).chain(ascii.as_deref()) {
-        if nul {
-            buf.clear();
-            buf.extend_from_slice(k.as_bytes());
-            buf.push(0);
-            if let Some(v) = get(&buf)? {
-                return Ok(Some(v));
-            }
+    if nul {
+        let mut buf = Vec::with_capacity(k.len() + 1);
+        buf.extend_from_slice(k.as_bytes());
+        buf.push(0);
+        if let Some(v) = get(&buf)? {
+            return Ok(Some(v));
         }
-        if no_nul {
-            if let Some(v) = get(k.as_bytes())? {
-                return Ok(Some(v));
-            }
+    }
+    if no_nul {
+        if let Some(v) = get(k.as_bytes())? {
+            return Ok(Some(v));
         }
     }
     Ok(None)
@@ -269,6 +263,7 @@ pub struct FileWriter {
     set: EntrySet,
     dup: Duplicates,
     fold_case: bool,
+    utf8: bool,
     nul: bool,
 }
 
@@ -280,13 +275,14 @@ impl FileWriter {
             set,
             dup: opts.duplicates,
             fold_case: opts.fold_case,
+            utf8: opts.utf8,
             nul: opts.append_nul.unwrap_or(kind.default_nul()),
         }
     }
 
     fn key_bytes<'a>(&self, key: &'a str) -> Cow<'a, str> {
         if self.fold_case {
-            fold(key)
+            fold(key, self.utf8)
         } else {
             Cow::Borrowed(key)
         }
@@ -323,20 +319,14 @@ impl TableWriter for FileWriter {
     }
 }
 
-/// Test helper: the `key value` pairs of a small table source file, split as postmap
-/// splits them (first white space ends the key; the value is the rest, trimmed).
+/// Test helper: the `key value` pairs of a small table source file, as postmap
+/// reads them (`texthash::parse_source`, keys not folded).
 #[cfg(test)]
 pub fn source_pairs(text: &str) -> Vec<(String, String)> {
-    crate::source::logical_lines(text)
+    crate::texthash::parse_source("test", text, false)
         .0
         .into_iter()
-        .map(|l| {
-            let t = l.text.trim();
-            match t.split_once(|c: char| c.is_ascii_whitespace()) {
-                Some((k, v)) => (k.to_string(), v.trim().to_string()),
-                None => (t.to_string(), String::new()),
-            }
-        })
+        .map(|e| (e.key, e.value))
         .collect()
 }
 
@@ -378,9 +368,11 @@ mod tests {
 
     #[test]
     fn folding_and_nul() {
-        assert_eq!(fold("Foo@EXAMPLE.com"), "foo@example.com");
-        assert_eq!(fold("ÄBC"), "äbc");
-        assert!(matches!(fold("abc"), Cow::Borrowed(_)));
+        assert_eq!(fold("Foo@EXAMPLE.com", true), "foo@example.com");
+        assert_eq!(fold("ÄBC", true), "äbc");
+        assert_eq!(fold("ÄBC", false), "Äbc");
+        assert_eq!(fold("STRAẞE", true), "strasse");
+        assert!(matches!(fold("abc", true), Cow::Borrowed(_)));
         assert_eq!(with_nul(b"x", true), b"x\0");
         assert_eq!(text(b"x\0"), "x");
         assert_eq!(

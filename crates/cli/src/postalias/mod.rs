@@ -1,11 +1,11 @@
 //! `postalias [-Nfinoprsuvw] [-c config_dir] [-d key] [-q key] [type:]file ...` and
 //! `newaliases` (Postfix `postalias/postalias.c`, postalias(1), aliases(5)).
 //!
-//! Owns: postalias's options, the aliases(5) line rules it enforces (`name: value`,
-//! local names only), the signature records it adds (`@` → `@`, and the NIS
+//! Owns: postalias's options, the signature records it adds (`@` → `@`, and the NIS
 //! `YP_LAST_MODIFIED` / `YP_MASTER_NAME` records Debian's Postfix writes), and
 //! newaliases' walk over `alias_database`.
-//! Never: knows table file formats (`tables`), or expands aliases (local delivery does).
+//! Never: parses aliases(5) lines (`tables::aliases` does, for local delivery too),
+//! knows table file formats (`tables`), or expands aliases (local delivery does).
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -13,12 +13,8 @@ use std::process::ExitCode;
 
 use tables::{CreateOptions, Duplicates, OpenOptions, TableWriter};
 
-use crate::table_opts::{self, base_name, getopt, operand, Diag, Fatal, MainCf, Style};
+use crate::table_opts::{self, base_name, getopt, messages, operand, Diag, Fatal, Settings, Style};
 use crate::Env;
-
-pub(crate) mod tok822;
-
-use tok822::Token;
 
 const OPTIONS: &str = "Nc:d:finopq:rsuvw";
 
@@ -40,9 +36,7 @@ struct Request {
 }
 
 fn usage(name: &str) -> Fatal {
-    Fatal(format!(
-        "usage: {name} [-Nfinoprsuvw] [-c config_dir] [-d key] [-q key] [map_type:]file..."
-    ))
+    Fatal(messages::usage(name, "Nfinoprsuvw"))
 }
 
 fn parse(name: &str, args: &[String]) -> Result<Request, Fatal> {
@@ -63,7 +57,7 @@ fn parse(name: &str, args: &[String]) -> Result<Request, Fatal> {
             'c' => req.config_dir = Some(arg),
             'd' | 'q' => {
                 if req.sequence || req.query.is_some() || req.delete.is_some() {
-                    return Err(Fatal::new("specify only one of -s -q or -d"));
+                    return Err(Fatal::new(messages::ONLY_ONE_MODE));
                 }
                 if opt.letter == 'd' {
                     req.delete = Some(arg);
@@ -73,7 +67,7 @@ fn parse(name: &str, args: &[String]) -> Result<Request, Fatal> {
             }
             's' => {
                 if req.query.is_some() || req.delete.is_some() {
-                    return Err(Fatal::new("specify only one of -s or -q or -d"));
+                    return Err(Fatal::new(messages::ONLY_ONE_MODE_S));
                 }
                 req.sequence = true;
             }
@@ -143,12 +137,11 @@ pub fn newaliases(name: &str, args: Vec<OsString>, env: &Env) -> ExitCode {
     }
     let diag = Diag { name: "postalias" };
     let dir = table_opts::config_dir(env, config_dir.clone());
-    let main_cf = match MainCf::load(&dir) {
-        Ok(cf) => cf,
+    let maps = match Settings::load(&dir).and_then(|s| s.get("alias_database")) {
+        Ok(value) => value,
         Err(fatal) => return Diag { name }.fatal(&fatal),
     };
-    let maps: Vec<String> = main_cf
-        .get("alias_database", "hash:/etc/aliases")
+    let maps: Vec<String> = maps
         .split([',', ' ', '\t', '\n'])
         .filter(|s| !s.is_empty())
         .map(str::to_string)
@@ -171,8 +164,8 @@ pub fn newaliases(name: &str, args: Vec<OsString>, env: &Env) -> ExitCode {
 }
 
 fn execute(diag: Diag, mut req: Request, env: &Env) -> Result<ExitCode, Fatal> {
-    let main_cf = MainCf::load(&table_opts::config_dir(env, req.config_dir.clone()))?;
-    req.utf8_checks = main_cf.smtputf8_enable() && !req.no_utf8;
+    let settings = Settings::load(&table_opts::config_dir(env, req.config_dir.clone()))?;
+    req.utf8_checks = settings.smtputf8_enable()? && !req.no_utf8;
     if req.operands.is_empty() {
         // As postmap: -s without a table lists nothing and fails quietly.
         if req.sequence && req.query.is_none() && req.delete.is_none() {
@@ -180,7 +173,7 @@ fn execute(diag: Diag, mut req: Request, env: &Env) -> Result<ExitCode, Fatal> {
         }
         return Err(usage(diag.name));
     }
-    let default_type = main_cf.get("default_database_type", "hash");
+    let default_type = settings.get("default_database_type")?;
     let maps: Vec<(String, String)> = req
         .operands
         .iter()
@@ -191,6 +184,7 @@ fn execute(diag: Diag, mut req: Request, env: &Env) -> Result<ExitCode, Fatal> {
         .collect();
     let open_opts = OpenOptions {
         fold_case: req.fold,
+        utf8: req.utf8_checks,
     };
     let status = |found: bool| {
         if found {
@@ -203,6 +197,7 @@ fn execute(diag: Diag, mut req: Request, env: &Env) -> Result<ExitCode, Fatal> {
         let opts = CreateOptions {
             duplicates: req.duplicates.unwrap_or(Duplicates::KeepFirstWarn),
             fold_case: req.fold,
+            utf8: req.utf8_checks,
             append_nul: req.append_nul,
         };
         let found = if key == "-" {
@@ -234,44 +229,11 @@ fn execute(diag: Diag, mut req: Request, env: &Env) -> Result<ExitCode, Fatal> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let hostname = main_cf.get("myhostname", &table_opts::default_myhostname());
+    let hostname = settings.get("myhostname")?;
     for (kind, name) in &maps {
         build(diag, kind, name, &req, &hostname)?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Why an aliases(5) line gave no entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AliasLineError {
-    /// No `:`, nothing before or after it, or a `,` before it.
-    NeedPair,
-    /// `@` or `%` in the name.
-    NotLocal,
-}
-
-/// Splits one logical aliases(5) line into the name (internal form, not yet
-/// folded) and the value (external form); `Ok(None)` for a line with no tokens.
-pub fn split_alias(text: &str) -> Result<Option<(String, String)>, AliasLineError> {
-    let tokens = tok822::scan(text);
-    if tokens.is_empty() {
-        return Ok(None);
-    }
-    let colon = tokens
-        .iter()
-        .position(|t| *t == Token::Op(':'))
-        .ok_or(AliasLineError::NeedPair)?;
-    let (name, value) = (&tokens[..colon], &tokens[colon + 1..]);
-    if name.is_empty() || value.is_empty() || name.contains(&Token::Op(',')) {
-        return Err(AliasLineError::NeedPair);
-    }
-    if name.contains(&Token::Op('@')) || name.contains(&Token::Op('%')) {
-        return Err(AliasLineError::NotLocal);
-    }
-    Ok(Some((
-        tok822::internalize(name),
-        tok822::externalize(value),
-    )))
 }
 
 /// Builds `kind:name` from the aliases file `name` (or adds stdin's entries with -i).
@@ -281,6 +243,7 @@ fn build(diag: Diag, kind: &str, name: &str, req: &Request, hostname: &str) -> R
     let opts = CreateOptions {
         duplicates: policy,
         fold_case: false,
+        utf8: req.utf8_checks,
         append_nul: req.append_nul,
     };
     let crate::postmap::Source {
@@ -293,35 +256,20 @@ fn build(diag: Diag, kind: &str, name: &str, req: &Request, hostname: &str) -> R
         crate::postmap::owner::become_owner(owner)?;
     }
     let mut writer = crate::postmap::open_writer(kind, name, req.incremental, &opts)?;
-    let write_error = |e: tables::TableError| {
-        Fatal(format!(
-            "table {kind}:{name}: write error: {}",
-            table_opts::describe(&e)
-        ))
-    };
-    for item in crate::postmap::source::lines(&label, &bytes, req.utf8_checks) {
-        let line = match item {
-            crate::postmap::source::Item::Line(line) => line,
-            crate::postmap::source::Item::Dropped(warning) => {
-                diag.warn(&warning);
-                continue;
+    let write_error =
+        |e: tables::TableError| Fatal(messages::write_error(kind, name, table_opts::describe(&e)));
+    for item in tables::aliases::parse_in_order(&label, &bytes, req.utf8_checks) {
+        match item {
+            Ok(entry) => {
+                let key = if req.fold {
+                    tables::writer::fold(&entry.name, req.utf8_checks).into_owned()
+                } else {
+                    entry.name
+                };
+                let inserted = writer.insert(&key, &entry.value).map_err(write_error)?;
+                table_opts::warn_duplicate(diag, kind, name, &key, None, inserted, policy);
             }
-        };
-        match split_alias(&line.text) {
-            Ok(None) => {}
-            Ok(Some((key, value))) => {
-                let key = if req.fold { key.to_lowercase() } else { key };
-                let inserted = writer.insert(&key, &value).map_err(write_error)?;
-                table_opts::warn_duplicate(diag, kind, name, &key, false, inserted, policy);
-            }
-            Err(AliasLineError::NeedPair) => diag.warn(&format!(
-                "{label}, line {}: need name:value pair",
-                line.first_line
-            )),
-            Err(AliasLineError::NotLocal) => diag.warn(&format!(
-                "{label}, line {}: name must be local",
-                line.first_line
-            )),
+            Err(warning) => diag.warn(&warning.0),
         }
     }
     let now = std::time::SystemTime::now()
@@ -371,37 +319,6 @@ fn put_signature(
         writer.delete(key)?;
     }
     let inserted = writer.insert(key, value)?;
-    table_opts::warn_duplicate(diag, kind, name, key, false, inserted, policy);
+    table_opts::warn_duplicate(diag, kind, name, key, None, inserted, policy);
     Ok(())
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    fn pair(k: &str, v: &str) -> Result<Option<(String, String)>, AliasLineError> {
-        Ok(Some((k.to_string(), v.to_string())))
-    }
-
-    #[test]
-    fn alias_lines() {
-        assert_eq!(split_alias("root: admin"), pair("root", "admin"));
-        assert_eq!(split_alias("list: a,  b, c"), pair("list", "a, b, c"));
-        assert_eq!(split_alias("\"quoted name\": z"), pair("quoted name", "z"));
-        assert_eq!(split_alias("a11 : v"), pair("a11", "v"));
-        assert_eq!(split_alias("a12:: v"), pair("a12", ":v"));
-        assert_eq!(split_alias("\"a@b\": v"), pair("a@b", "v"));
-        assert_eq!(split_alias("\"\" : e"), pair("", "e"));
-    }
-
-    #[test]
-    fn malformed_alias_lines() {
-        assert_eq!(split_alias("bad line"), Err(AliasLineError::NeedPair));
-        assert_eq!(split_alias(":include: x"), Err(AliasLineError::NeedPair));
-        assert_eq!(split_alias("empty:"), Err(AliasLineError::NeedPair));
-        assert_eq!(split_alias("a, b: c"), Err(AliasLineError::NeedPair));
-        assert_eq!(split_alias("user@dom: z"), Err(AliasLineError::NotLocal));
-        assert_eq!(split_alias("u%dom: z"), Err(AliasLineError::NotLocal));
-    }
 }

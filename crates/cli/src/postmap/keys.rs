@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use tables::{OpenOptions, Table};
 
-use crate::table_opts::{describe, strerror, Diag, Fatal};
+use crate::table_opts::{describe, messages, strerror, Diag, Fatal};
 
 /// Whether `line` starts a header: a name of printable characters other than `:`,
 /// optional blanks, then `:`.
@@ -89,7 +89,7 @@ pub fn query_message(
     let mut bytes = Vec::new();
     input
         .read_to_end(&mut bytes)
-        .map_err(|e| Fatal(format!("read stdin: {}", strerror(&e))))?;
+        .map_err(|e| Fatal(messages::read_stdin(strerror(&e))))?;
     let text = String::from_utf8_lossy(&bytes);
     let mut opened: Vec<Option<Arc<dyn Table>>> = vec![None; maps.len()];
     let mut found = false;
@@ -107,21 +107,15 @@ pub fn query_message(
             match table.lookup(&key) {
                 Ok(Some(value)) => {
                     if value.is_empty() {
-                        diag.warn(&format!(
-                            "table {kind}:{name}: key {key}: empty string result is not allowed"
-                        ));
+                        let [text, _] = messages::empty_result(kind, name, &key);
+                        diag.warn(&text);
                     }
                     let _ = writeln!(out, "{key}\t{value}");
                     found = true;
                     break;
                 }
                 Ok(None) => {}
-                Err(e) => {
-                    return Err(Fatal(format!(
-                        "table {kind}:{name}: query error: {}",
-                        describe(&e)
-                    )))
-                }
+                Err(e) => return Err(Fatal(messages::query_error(kind, name, describe(&e)))),
             }
         }
     }

@@ -2,10 +2,11 @@
 //! (Postfix `postmap/postmap.c`, postmap(1)): build an indexed table from a
 //! `key whitespace value` source, query any table type, list, add from stdin, delete.
 //!
-//! Owns: postmap's options, its source syntax (key up to the first unquoted white
-//! space, quotes kept in the key), its warnings and exit codes.
+//! Owns: postmap's options, its warnings and exit codes. The source syntax (key up
+//! to the first unquoted white space, quotes kept in the key) is `tables::texthash`,
+//! shared with `texthash:` tables.
 //! Never: knows a table's file format or lookup semantics (`tables` does), or reads
-//! main.cf beyond the values it needs (`table_opts::MainCf`).
+//! main.cf itself (`config::Config` does, through `table_opts::Settings`).
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -14,7 +15,7 @@ use std::process::ExitCode;
 use tables::{CreateOptions, Duplicates, OpenOptions};
 
 use crate::table_opts::{
-    self, base_name, check_writable, getopt, operand, Diag, Fatal, MainCf, Style,
+    self, base_name, check_writable, getopt, messages, operand, Diag, Fatal, Settings, Style,
 };
 use crate::Env;
 
@@ -50,9 +51,7 @@ struct Request {
 }
 
 fn usage(name: &str) -> Fatal {
-    Fatal(format!(
-        "usage: {name} [-bfFhimnNoprsuUvw] [-c config_dir] [-d key] [-q key] [map_type:]file..."
-    ))
+    Fatal(messages::usage(name, "bfFhimnNoprsuUvw"))
 }
 
 fn parse(name: &str, args: &[String]) -> Result<Request, Fatal> {
@@ -74,7 +73,7 @@ fn parse(name: &str, args: &[String]) -> Result<Request, Fatal> {
             'c' => req.config_dir = Some(arg),
             'd' | 'q' => {
                 if req.sequence || req.query.is_some() || req.delete.is_some() {
-                    return Err(Fatal::new("specify only one of -s -q or -d"));
+                    return Err(Fatal::new(messages::ONLY_ONE_MODE));
                 }
                 if opt.letter == 'd' {
                     req.delete = Some(arg);
@@ -84,7 +83,7 @@ fn parse(name: &str, args: &[String]) -> Result<Request, Fatal> {
             }
             's' => {
                 if req.query.is_some() || req.delete.is_some() {
-                    return Err(Fatal::new("specify only one of -s or -q or -d"));
+                    return Err(Fatal::new(messages::ONLY_ONE_MODE_S));
                 }
                 req.sequence = true;
             }
@@ -124,14 +123,14 @@ pub fn run(name: &str, args: Vec<OsString>, env: &Env) -> ExitCode {
 
 fn execute(diag: Diag, args: &[String], env: &Env) -> Result<ExitCode, Fatal> {
     let mut req = parse(diag.name, args)?;
-    let main_cf = MainCf::load(&table_opts::config_dir(env, req.config_dir.clone()))?;
-    req.utf8_checks = main_cf.smtputf8_enable() && !req.no_utf8;
+    let settings = Settings::load(&table_opts::config_dir(env, req.config_dir.clone()))?;
+    req.utf8_checks = settings.smtputf8_enable()? && !req.no_utf8;
     let any_key_mode = req.header_keys || req.body_keys || req.mime_keys;
     if any_key_mode && req.query.as_deref() != Some("-") {
-        return Err(Fatal::new("specify -b -h or -m only with \"-q -\""));
+        return Err(Fatal::new(messages::KEY_MODES_NEED_STDIN));
     }
     if req.mime_keys && !req.header_keys && !req.body_keys {
-        diag.warn("ignoring -m option without -b or -h");
+        diag.warn(messages::M_WITHOUT_B_OR_H);
     }
     if req.operands.is_empty() {
         // Postfix lists nothing and fails quietly for -s without a table.
@@ -140,7 +139,7 @@ fn execute(diag: Diag, args: &[String], env: &Env) -> Result<ExitCode, Fatal> {
         }
         return Err(usage(diag.name));
     }
-    let default_type = main_cf.get("default_database_type", "hash");
+    let default_type = settings.get("default_database_type")?;
     let maps: Vec<(String, String)> = req
         .operands
         .iter()
@@ -151,10 +150,12 @@ fn execute(diag: Diag, args: &[String], env: &Env) -> Result<ExitCode, Fatal> {
         .collect();
     let open_opts = OpenOptions {
         fold_case: req.fold,
+        utf8: req.utf8_checks,
     };
     let create_opts = CreateOptions {
         duplicates: req.duplicates.unwrap_or(Duplicates::KeepFirstWarn),
         fold_case: req.fold,
+        utf8: req.utf8_checks,
         append_nul: req.append_nul,
     };
     let status = |found: bool| {
@@ -237,26 +238,20 @@ fn build(
             match rhs_file::encode_files(&entry.value) {
                 Ok(encoded) => entry.value = encoded,
                 Err(why) => {
-                    diag.warn(&format!(
-                        "{source_label}, line {}: {why}: skipping this entry",
-                        entry.line
-                    ));
+                    diag.warn(&messages::skip_entry(&source_label, entry.line, why));
                     return Ok(());
                 }
             }
         }
-        let inserted = writer.insert(&entry.key, &entry.value).map_err(|e| {
-            Fatal(format!(
-                "table {kind}:{name}: write error: {}",
-                table_opts::describe(&e)
-            ))
-        })?;
+        let inserted = writer
+            .insert(&entry.key, &entry.value)
+            .map_err(|e| Fatal(messages::write_error(kind, name, table_opts::describe(&e))))?;
         table_opts::warn_duplicate(
             diag,
             kind,
             name,
             &entry.key,
-            opts.fold_case,
+            opts.fold_case.then_some(opts.utf8),
             inserted,
             opts.duplicates,
         );
@@ -276,12 +271,12 @@ fn build(
 /// opening the source, so an unknown type still reports a missing file first.
 pub(crate) fn read_source(kind: &str, name: &str, incremental: bool) -> Result<Source, Fatal> {
     if kind == "proxy" {
-        return Err(Fatal::new("can't create maps via the proxy service"));
+        return Err(Fatal::new(messages::PROXY_CREATE));
     }
     if incremental {
         let mut buf = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)
-            .map_err(|e| Fatal(format!("read stdin: {}", table_opts::strerror(&e))))?;
+            .map_err(|e| Fatal(messages::read_stdin(table_opts::strerror(&e))))?;
         return Ok(Source {
             label: "stdin".to_string(),
             bytes: buf,
@@ -289,8 +284,12 @@ pub(crate) fn read_source(kind: &str, name: &str, incremental: bool) -> Result<S
             owner: None,
         });
     }
-    let bytes = std::fs::read(name)
-        .map_err(|e| Fatal(format!("open {name}: {}", table_opts::strerror(&e))))?;
+    let bytes = match std::fs::read(name) {
+        Ok(bytes) => bytes,
+        // Postfix opens a directory and reads nothing from it: an empty table.
+        Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => Vec::new(),
+        Err(e) => return Err(Fatal(messages::open_file(name, table_opts::strerror(&e)))),
+    };
     let meta = std::fs::metadata(name).ok().filter(|m| m.is_file());
     use std::os::unix::fs::MetadataExt;
     Ok(Source {

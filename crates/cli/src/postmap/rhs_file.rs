@@ -13,8 +13,9 @@ pub fn encode_files(value: &str) -> Result<String, String> {
         .split(|c: char| c == ',' || c.is_ascii_whitespace())
         .filter(|s| !s.is_empty());
     for (n, name) in names.enumerate() {
-        let bytes = std::fs::read(name)
-            .map_err(|e| format!("open {name}: {}", crate::table_opts::strerror(&e)))?;
+        let bytes = std::fs::read(name).map_err(|e| {
+            crate::table_opts::messages::open_file(name, crate::table_opts::strerror(&e))
+        })?;
         if n > 0 {
             content.push(b'\n');
         }

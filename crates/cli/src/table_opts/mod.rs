@@ -3,16 +3,16 @@
 //! `NAME: fatal:` form, the `[type:]name` operand with `default_database_type`, the
 //! query / delete / dump modes over `tables`, and the main.cf values these commands need.
 //!
-//! Never: parses table sources (postmap.rs and postalias.rs own their syntax), or
+//! Never: parses table sources (`tables::texthash` and `tables::aliases` do), or
 //! knows a table file format (that is `tables`).
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use tables::{Inserted, TableError};
 
+pub mod messages;
 mod modes;
 pub use modes::*;
 
@@ -34,15 +34,33 @@ pub struct Diag<'a> {
 
 impl Diag<'_> {
     pub fn warn(&self, text: &str) {
-        let _ = writeln!(std::io::stderr(), "{}: warning: {text}", self.name);
+        let _ = writeln!(
+            std::io::stderr(),
+            "{}: warning: {}",
+            self.name,
+            printable(text)
+        );
     }
 
     /// Prints `fatal:` and gives the exit status Postfix's msg_fatal gives (1).
     pub fn fatal(&self, fatal: &Fatal) -> ExitCode {
         let _ = std::io::stdout().flush();
-        let _ = writeln!(std::io::stderr(), "{}: fatal: {}", self.name, fatal.0);
+        let _ = writeln!(
+            std::io::stderr(),
+            "{}: fatal: {}",
+            self.name,
+            printable(&fatal.0)
+        );
         ExitCode::from(1)
     }
+}
+
+/// Diagnostic text as Postfix's logging writes it: control characters (a tab in a
+/// quoted source line, say) become `?`.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }
 
 /// The program name as Postfix shows it: the base name of argv[0].
@@ -130,114 +148,38 @@ pub fn getopt(args: &[String], spec: &str) -> Result<(Vec<Opt>, Vec<String>), Ge
     Ok((opts, args[i.min(args.len())..].to_vec()))
 }
 
-/// The main.cf values postmap, postalias and newaliases use.
-///
-/// TEMPORARY (issue 3): a minimal reader of `name = value` lines with `$name` /
-/// `${name}` expansion, until `config::Config` can load a directory. Replace its uses
-/// with the config engine's getters when that lands; nothing else depends on it.
-#[derive(Debug, Clone, Default)]
-pub struct MainCf {
-    params: HashMap<String, String>,
+/// The main.cf values postmap, postalias and newaliases use, from the configuration
+/// engine (registry defaults, `$name` expansion), with Postfix's fatal wording when
+/// main.cf cannot be read.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    config: config::Config,
 }
 
-impl MainCf {
+impl Settings {
     /// Reads `DIR/main.cf`; a missing file is fatal, as in Postfix.
-    pub fn load(dir: &Path) -> Result<MainCf, Fatal> {
-        let path = dir.join("main.cf");
-        let text = std::fs::read(&path)
-            .map_err(|e| Fatal(format!("open {}: {}", path.display(), strerror(&e))))?;
-        let text = String::from_utf8_lossy(&text);
-        let mut params = HashMap::new();
-        let (lines, _) = tables::source::logical_lines(&text);
-        for line in lines {
-            if let Some((name, value)) = line.text.split_once('=') {
-                params.insert(name.trim().to_string(), value.trim().to_string());
-            }
-        }
-        params
-            .entry("config_directory".to_string())
-            .or_insert_with(|| dir.display().to_string());
-        Ok(MainCf { params })
-    }
-
-    /// `name`'s value with `$name` expanded, else `default`.
-    pub fn get(&self, name: &str, default: &str) -> String {
-        let raw = self.params.get(name).map(String::as_str).unwrap_or(default);
-        self.expand(raw, 0)
-    }
-
-    fn expand(&self, text: &str, depth: usize) -> String {
-        if depth > 20 {
-            return text.to_string();
-        }
-        let mut out = String::new();
-        let mut rest = text;
-        while let Some(pos) = rest.find('$') {
-            out.push_str(&rest[..pos]);
-            let after = &rest[pos + 1..];
-            let (name, tail) = if let Some(inner) = after.strip_prefix('{') {
-                match inner.find('}') {
-                    Some(end) => (&inner[..end], &inner[end + 1..]),
-                    None => ("", after),
+    pub fn load(dir: &Path) -> Result<Settings, Fatal> {
+        config::Config::load(dir)
+            .map(|config| Settings { config })
+            .map_err(|e| match e {
+                config::ConfigError::Io { path, source } => {
+                    Fatal(messages::open_file(path.display(), strerror(&source)))
                 }
-            } else {
-                let end = after
-                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .unwrap_or(after.len());
-                (&after[..end], &after[end..])
-            };
-            if name.is_empty() {
-                out.push('$');
-                rest = after;
-                continue;
-            }
-            if let Some(value) = self.params.get(name) {
-                out.push_str(&self.expand(value, depth + 1));
-            } else if let Some(value) = builtin_default(name) {
-                out.push_str(&self.expand(&value, depth + 1));
-            }
-            rest = tail;
-        }
-        out.push_str(rest);
-        out
+                other => Fatal(other.to_string()),
+            })
     }
-}
 
-impl MainCf {
-    /// Postfix's smtputf8_enable: "yes" unless set otherwise, except that with
-    /// compatibility_level below 1 its default is "no".
-    pub fn smtputf8_enable(&self) -> bool {
-        match self.params.get("smtputf8_enable") {
-            Some(_) => self.get("smtputf8_enable", "yes") == "yes",
-            None => {
-                let level = self.get("compatibility_level", "0");
-                let major = level.split('.').next().unwrap_or("0");
-                major.parse::<u32>().map(|m| m >= 1).unwrap_or(false)
-            }
-        }
+    /// `name`'s value, expanded; a value the engine cannot give is fatal, as a bad
+    /// main.cf setting is for Postfix's commands.
+    pub fn get(&self, name: &str) -> Result<String, Fatal> {
+        self.config.get(name).map_err(|e| Fatal(e.to_string()))
     }
-}
 
-/// Defaults of the few parameters these commands expand (Postfix 3.7 `postconf -d`).
-fn builtin_default(name: &str) -> Option<String> {
-    match name {
-        "default_database_type" => Some("hash".into()),
-        "alias_database" => Some("hash:/etc/aliases".into()),
-        "myhostname" => Some(default_myhostname()),
-        _ => None,
-    }
-}
-
-/// Postfix's default `myhostname`: the host name, with `.localdomain` when it has no dot.
-pub fn default_myhostname() -> String {
-    let host = rustix::system::uname()
-        .nodename()
-        .to_string_lossy()
-        .into_owned();
-    if host.contains('.') {
-        host
-    } else {
-        format!("{host}.localdomain")
+    /// smtputf8_enable (its default follows compatibility_level).
+    pub fn smtputf8_enable(&self) -> Result<bool, Fatal> {
+        self.config
+            .get_bool("smtputf8_enable")
+            .map_err(|e| Fatal(e.to_string()))
     }
 }
 
@@ -253,12 +195,8 @@ pub fn strerror(err: &std::io::Error) -> String {
 /// A table error as Postfix words it after `fatal:`.
 pub fn describe(err: &TableError) -> String {
     match err {
-        TableError::Open { path, source } => {
-            format!("open database {path}: {}", strerror(source))
-        }
-        TableError::OpenSource { path, source } => {
-            format!("open {path}: {}", strerror(source))
-        }
+        TableError::Open { path, source } => messages::open_database(path, strerror(source)),
+        TableError::OpenSource { path, source } => messages::open_file(path, strerror(source)),
         TableError::Io(e) => strerror(e),
         other => other.to_string(),
     }
@@ -268,11 +206,9 @@ pub fn describe(err: &TableError) -> String {
 /// file facteur builds beside it, is named in `open database` errors.
 pub fn describe_write(err: &TableError, kind: &str, name: &str) -> String {
     match err {
-        TableError::Open { source, .. } => format!(
-            "open database {}: {}",
-            table_file(kind, name).display(),
-            strerror(source)
-        ),
+        TableError::Open { source, .. } => {
+            messages::open_database(table_file(kind, name).display(), strerror(source))
+        }
         other => describe(other),
     }
 }
@@ -299,17 +235,13 @@ pub fn check_writable(kind: &str, name: &str) -> Result<(), Fatal> {
         Ok(())
     } else if kind == "fail" {
         // fail: opens for writing, then fails the first (and every) update.
-        Err(Fatal(format!(
-            "table fail:{name}: write error: Application error"
-        )))
+        Err(Fatal(messages::fail_write(name)))
     } else if kind == "proxy" {
-        Err(Fatal::new("can't create maps via the proxy service"))
+        Err(Fatal::new(messages::PROXY_CREATE))
     } else if READ_ONLY.contains(&kind) {
-        Err(Fatal(format!(
-            "unsupported dictionary type: {kind} does not support bulk-mode creation."
-        )))
+        Err(Fatal(messages::no_bulk_create(kind)))
     } else {
-        Err(Fatal(format!("unsupported dictionary type: {kind}")))
+        Err(Fatal(messages::unsupported_type(kind)))
     }
 }
 
@@ -328,19 +260,19 @@ pub fn warn_duplicate(
     kind: &str,
     name: &str,
     key: &str,
-    fold: bool,
+    fold: Option<bool>,
     inserted: Inserted,
     policy: tables::Duplicates,
 ) {
     if inserted == Inserted::Duplicate && policy == tables::Duplicates::KeepFirstWarn {
-        let shown = if fold {
-            key.to_lowercase()
-        } else {
-            key.to_string()
+        // `fold` is Some(utf8) when the writer folds the key (as the warning shows it).
+        let shown = match fold {
+            Some(utf8) => tables::writer::fold(key, utf8),
+            None => std::borrow::Cow::Borrowed(key),
         };
-        diag.warn(&format!(
-            "{}: duplicate entry: \"{shown}\"",
-            duplicate_label(kind, name)
+        diag.warn(&messages::duplicate_entry(
+            &duplicate_label(kind, name),
+            &shown,
         ));
     }
 }
@@ -401,30 +333,34 @@ mod tests {
     }
 
     #[test]
-    fn main_cf_expands() {
+    fn settings_expand_and_default() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("main.cf"),
-            "a = x\nb = $a/${a}\n  more\ndefault_database_type = cdb\nd = hash:$config_directory/aliases\n",
+            "default_database_type = cdb\nalias_database = hash:$config_directory/aliases\n",
         )
         .unwrap();
-        let cf = MainCf::load(dir.path()).unwrap();
-        assert_eq!(cf.get("b", ""), "x/x  more");
-        assert_eq!(cf.get("default_database_type", "hash"), "cdb");
-        assert_eq!(cf.get("nothing", "d"), "d");
+        let cf = Settings::load(dir.path()).unwrap();
+        assert_eq!(cf.get("default_database_type").unwrap(), "cdb");
         assert_eq!(
-            cf.get("d", ""),
+            cf.get("alias_database").unwrap(),
             format!("hash:{}/aliases", dir.path().display())
         );
+        assert!(!cf.smtputf8_enable().unwrap(), "compatibility_level 0");
     }
 
     #[test]
     fn missing_main_cf_is_fatal() {
-        let err = MainCf::load(Path::new("/nonexistent-dir")).unwrap_err();
+        let err = Settings::load(Path::new("/nonexistent-dir")).unwrap_err();
         assert_eq!(
             err.0,
             "open /nonexistent-dir/main.cf: No such file or directory"
         );
+    }
+
+    #[test]
+    fn diagnostics_hide_control_characters() {
+        assert_eq!(printable("\"a\tb  x\u{7f}y é"), "\"a?b  x?y é");
     }
 
     #[test]

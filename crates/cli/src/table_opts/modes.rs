@@ -9,6 +9,7 @@ use std::path::Path;
 
 use tables::{OpenOptions, TableError};
 
+use super::messages;
 use super::{
     check_writable, describe, describe_write, strerror, table_file, Diag, Fatal, READ_ONLY,
 };
@@ -52,22 +53,16 @@ pub fn open(
 
 fn warn_empty(diag: Diag, kind: &str, name: &str, key: &str, value: &str) {
     if value.is_empty() {
-        diag.warn(&format!(
-            "table {kind}:{name}: key {key}: empty string result is not allowed"
-        ));
-        diag.warn(&format!(
-            "table {kind}:{name} should return NO RESULT in case of NOT FOUND"
-        ));
+        for text in messages::empty_result(kind, name, key) {
+            diag.warn(&text);
+        }
     }
 }
 
 fn query_error(kind: &str, name: &str, err: &TableError) -> Fatal {
     match err {
         TableError::Query { .. } => Fatal(describe(err)),
-        _ => Fatal(format!(
-            "table {kind}:{name}: query error: {}",
-            describe(err)
-        )),
+        _ => Fatal(messages::query_error(kind, name, describe(err))),
     }
 }
 
@@ -96,9 +91,10 @@ fn decoded(
     }
     let bytes = crate::postmap::rhs_file::decode(&value);
     if bytes.is_none() {
-        diag.warn(&format!(
-            "table {}: key {key}: malformed BASE64 value: {value}",
-            dict_label(kind, name)
+        diag.warn(&messages::malformed_base64(
+            &dict_label(kind, name),
+            key,
+            &value,
         ));
     }
     bytes
@@ -117,9 +113,8 @@ pub fn query_one(
         match table.lookup(key) {
             Ok(Some(value)) => {
                 warn_empty(diag, kind, name, key, &value);
-                let value = decoded(diag, kind, name, key, value, rhs_file).ok_or_else(|| {
-                    Fatal(format!("table {}: query error", dict_label(kind, name)))
-                })?;
+                let value = decoded(diag, kind, name, key, value, rhs_file)
+                    .ok_or_else(|| Fatal(messages::query_failed(&dict_label(kind, name))))?;
                 let mut out = std::io::stdout().lock();
                 let _ = out.write_all(&value);
                 let _ = out.write_all(b"\n");
@@ -147,7 +142,7 @@ pub fn query_stdin(
     let mut found = false;
     let mut out = std::io::stdout().lock();
     for line in input.split(b'\n') {
-        let line = line.map_err(|e| Fatal(format!("read stdin: {}", strerror(&e))))?;
+        let line = line.map_err(|e| Fatal(messages::read_stdin(strerror(&e))))?;
         let key = String::from_utf8_lossy(&line).into_owned();
         for (n, (kind, name)) in maps.iter().enumerate() {
             let table = match &opened[n] {
@@ -161,10 +156,8 @@ pub fn query_stdin(
             match table.lookup(&key) {
                 Ok(Some(value)) => {
                     warn_empty(diag, kind, name, &key, &value);
-                    let value =
-                        decoded(diag, kind, name, &key, value, rhs_file).ok_or_else(|| {
-                            Fatal(format!("table {}: query error", dict_label(kind, name)))
-                        })?;
+                    let value = decoded(diag, kind, name, &key, value, rhs_file)
+                        .ok_or_else(|| Fatal(messages::query_failed(&dict_label(kind, name))))?;
                     let _ = out.write_all(&style.line(&key, &value));
                     found = true;
                     break;
@@ -182,14 +175,10 @@ pub fn query_stdin(
 /// when it cannot. `deleting` picks the wording of `-d` for read-only types.
 pub fn check_updatable(kind: &str, name: &str, deleting: bool) -> Result<(), Fatal> {
     if kind == "cdb" {
-        return Err(Fatal::new(
-            "dict_cdb_open: inappropriate open flags for cdb database - specify O_RDONLY or O_WRONLY|O_CREAT|O_TRUNC",
-        ));
+        return Err(Fatal::new(messages::CDB_UPDATE_FLAGS));
     }
     if deleting && READ_ONLY.contains(&kind) {
-        return Err(Fatal(format!(
-            "{kind}:{name} map requires O_RDONLY access mode"
-        )));
+        return Err(Fatal(messages::requires_rdonly(kind, name)));
     }
     check_writable(kind, name)
 }
@@ -205,9 +194,9 @@ pub fn update_writer(
     let file = table_file(kind, name);
     if deleting && !file.exists() {
         // -d opens without creating, as Postfix's O_RDWR does.
-        return Err(Fatal(format!(
-            "open database {}: No such file or directory",
-            file.display()
+        return Err(Fatal(messages::open_database(
+            file.display(),
+            "No such file or directory",
         )));
     }
     tables::update(kind, Path::new(name), opts).map_err(|e| Fatal(describe_write(&e, kind, name)))
@@ -222,12 +211,9 @@ pub fn delete_one(
     let mut found = false;
     for (kind, name) in maps {
         let mut writer = update_writer(kind, name, opts, true)?;
-        found |= writer.delete(key).map_err(|e| {
-            Fatal(format!(
-                "table {kind}:{name}: delete error: {}",
-                describe(&e)
-            ))
-        })?;
+        found |= writer
+            .delete(key)
+            .map_err(|e| Fatal(messages::delete_error(kind, name, describe(&e))))?;
         writer
             .finish()
             .map_err(|e| Fatal(describe_write(&e, kind, name)))?;
@@ -247,15 +233,12 @@ pub fn delete_stdin(
     }
     let mut found = false;
     for line in input.split(b'\n') {
-        let line = line.map_err(|e| Fatal(format!("read stdin: {}", strerror(&e))))?;
+        let line = line.map_err(|e| Fatal(messages::read_stdin(strerror(&e))))?;
         let key = String::from_utf8_lossy(&line).into_owned();
         for (kind, name, writer) in writers.iter_mut() {
-            found |= writer.delete(&key).map_err(|e| {
-                Fatal(format!(
-                    "table {kind}:{name}: delete error: {}",
-                    describe(&e)
-                ))
-            })?;
+            found |= writer
+                .delete(&key)
+                .map_err(|e| Fatal(messages::delete_error(kind, name, describe(&e))))?;
         }
     }
     for (kind, name, writer) in writers {
@@ -279,9 +262,7 @@ pub fn dump(
     let mut out = std::io::stdout().lock();
     for (key, value) in entries {
         if key.is_empty() {
-            diag.warn(&format!(
-                "table {kind}:{name}: empty lookup key value is not allowed"
-            ));
+            diag.warn(&messages::empty_key(kind, name));
         } else {
             warn_empty(diag, kind, name, &key, &value);
         }
@@ -304,15 +285,10 @@ fn seq_entries(
     if kind == "cdb" {
         // facteur can list a cdb file, Postfix 3.7 cannot: keep Postfix's answer so
         // scripts see the same behaviour (remove this to offer the listing).
-        return Err(Fatal(format!(
-            "table cdb:{name}.cdb: sequence operation is not supported"
-        )));
+        return Err(Fatal(messages::cdb_no_sequence(name)));
     }
     table.entries().map_err(|e| match e {
         TableError::NotSupported { .. } => Fatal(describe(&e)),
-        other => Fatal(format!(
-            "table {kind}:{name}: sequence error: {}",
-            describe(&other)
-        )),
+        other => Fatal(messages::sequence_error(kind, name, describe(&other))),
     })
 }

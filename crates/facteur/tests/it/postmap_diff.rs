@@ -290,8 +290,10 @@ cases!("postmap":
     sorted_types_order,
     nul_terminators,
     utf8_folding_legacy,
+    utf8_off_option,
     value_is_file,
     table_source_warnings,
+    several_tables,
 );
 
 #[test]

@@ -76,6 +76,7 @@ fn default_opts(duplicates: Duplicates) -> CreateOptions {
     CreateOptions {
         duplicates,
         fold_case: true,
+        utf8: true,
         append_nul: None,
     }
 }
@@ -274,10 +275,17 @@ fn committed_postfix_file() -> Result<(), TableError> {
             == std::fs::read(data.join("small.postfix.cdb"))?
     );
 
-    // Built with compatibility_level 0 (smtputf8_enable = no): Postfix folded ASCII only.
+    // Built with compatibility_level 0 (smtputf8_enable = no): Postfix folded ASCII
+    // only, and finds the key only when it looks up the same way (as Postfix 3.7).
     let spec = format!("cdb:{}", data.join("small.postfix-compat0").display());
-    let t = crate::open(&spec, &OpenOptions::default())?;
+    let legacy = OpenOptions {
+        fold_case: true,
+        utf8: false,
+    };
+    let t = crate::open(&spec, &legacy)?;
     assert_eq!(t.lookup("Ärger@Example.DE")?.as_deref(), Some("ärger"));
+    let t = crate::open(&spec, &OpenOptions::default())?;
+    assert_eq!(t.lookup("Ärger@Example.DE")?.as_deref(), None);
     assert_eq!(t.lookup("postmaster@example.com")?.as_deref(), Some("root"));
     Ok(())
 }

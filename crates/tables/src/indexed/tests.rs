@@ -7,6 +7,7 @@ fn opts(duplicates: Duplicates) -> CreateOptions {
     CreateOptions {
         duplicates,
         fold_case: true,
+        utf8: true,
         append_nul: None,
     }
 }
@@ -38,7 +39,13 @@ fn hash_and_btree_round_trip_with_postfix_conventions() -> Result<(), TableError
         assert_eq!(t.lookup("FOO")?.as_deref(), Some("bar"));
         assert_eq!(t.lookup("a")?.as_deref(), Some(""));
         assert_eq!(t.lookup("nope")?, None);
-        let exact = crate::open(&spec, &OpenOptions { fold_case: false })?;
+        let exact = crate::open(
+            &spec,
+            &OpenOptions {
+                fold_case: false,
+                utf8: true,
+            },
+        )?;
         assert_eq!(exact.lookup("FOO")?, None);
         assert_eq!(t.spec(), spec);
     }

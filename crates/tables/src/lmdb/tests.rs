@@ -6,6 +6,7 @@ fn opts(duplicates: Duplicates) -> CreateOptions {
     CreateOptions {
         duplicates,
         fold_case: true,
+        utf8: true,
         append_nul: None,
     }
 }
