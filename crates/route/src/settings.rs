@@ -72,7 +72,10 @@ impl RouteSettings {
         let mut domains = |name: &'static str, style: Style| -> Result<DomainList, RouteError> {
             // Postfix asks a list's tables with the name in lower case and does not
             // fold the tables' own keys (an `inline:{Mixed.Example=x}` never matches).
-            let list_opts = OpenOptions { fold_case: false };
+            let list_opts = OpenOptions {
+                fold_case: false,
+                ..OpenOptions::default()
+            };
             DomainList::new(name, &list(cfg, name)?, style, &list_opts, &mut warnings)
         };
         let (v4, v6) = protocols(&text(cfg, "inet_protocols")?)?;
