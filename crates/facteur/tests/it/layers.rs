@@ -11,6 +11,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("config", &["mail"]),
     ("tables", &["mail"]),
     ("queue", &["mail"]),
+    ("cleanup", &["queue", "tables", "config", "mail"]),
     ("cli", &["config", "tables", "mail"]),
     ("facteur", &["cli"]),
 ];

@@ -1,0 +1,183 @@
+//! `CleanupSettings`: the cleanup parameters of one configuration snapshot, read and
+//! their tables opened once (at start and on reload), then shared as
+//! `Arc<CleanupSettings>` by every session.
+//!
+//! Owns: which main.cf parameters cleanup reads, and refusing the ones it cannot honour
+//! yet. Never: reads main.cf itself (the caller passes a `config::Config`).
+
+use std::sync::Arc;
+
+use config::{Config, ConfigError};
+use tables::{Table, TableError};
+
+use crate::checks::CheckTables;
+use crate::rewrite::VirtualAlias;
+
+/// Parameters that change where mail goes or what it says, which cleanup does not act
+/// on yet (they need route's canonical address form). Setting one is an error at start.
+pub const NOT_YET: &[&str] = &[
+    "canonical_maps",
+    "sender_canonical_maps",
+    "recipient_canonical_maps",
+    "masquerade_domains",
+];
+
+#[derive(Debug, Clone)]
+pub struct CleanupSettings {
+    pub myhostname: String,
+    pub mail_name: String,
+    pub header_size_limit: usize,
+    pub hopcount_limit: usize,
+    pub body_checks_size_limit: usize,
+    /// message_size_limit in bytes; 0 means none.
+    pub message_size_limit: u64,
+    pub always_add_missing_headers: bool,
+    /// message_drop_headers, lower case.
+    pub drop_headers: Vec<String>,
+    pub checks: CheckTables,
+    /// content_filter, recorded in every queue file when set.
+    pub content_filter: Option<String>,
+    pub duplicate_filter_limit: usize,
+    /// enable_original_recipient: when off, the original address is not kept.
+    pub enable_original_recipient: bool,
+    pub virtual_alias: VirtualAlias,
+    pub mime_nesting_limit: usize,
+    pub mime_boundary_length_limit: usize,
+    /// disable_mime_input_processing: every line after the primary headers is body.
+    pub disable_mime: bool,
+    /// undisclosed_recipients_header; empty adds none.
+    pub undisclosed_recipients_header: String,
+}
+
+/// Why settings could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{parameter}: {source}")]
+    Table {
+        parameter: &'static str,
+        #[source]
+        source: TableError,
+    },
+    /// A parameter facteur's cleanup does not implement yet is set.
+    #[error("parameter {0} is not supported yet by cleanup")]
+    NotYet(&'static str),
+}
+
+fn open_list(config: &Config, name: &'static str) -> Result<Vec<Arc<dyn Table>>, SettingsError> {
+    config
+        .get_list(name)?
+        .iter()
+        .map(|spec| {
+            tables::open(spec, &tables::OpenOptions::default()).map_err(|source| {
+                SettingsError::Table {
+                    parameter: name,
+                    source,
+                }
+            })
+        })
+        .collect()
+}
+
+fn usize_of(config: &Config, name: &str) -> Result<usize, ConfigError> {
+    Ok(usize::try_from(config.get_int(name)?).unwrap_or(0))
+}
+
+impl CleanupSettings {
+    pub fn from_config(config: &Config) -> Result<CleanupSettings, SettingsError> {
+        for name in NOT_YET {
+            if !config.get(name)?.trim().is_empty() {
+                return Err(SettingsError::NotYet(name));
+            }
+        }
+        let propagate = config.get_list("propagate_unmatched_extensions")?;
+        let mut local_domains = config.get_list("mydestination")?;
+        local_domains.push(config.get("myorigin")?);
+        let filter = config.get("content_filter")?;
+        Ok(CleanupSettings {
+            myhostname: config.get("myhostname")?,
+            mail_name: config.get("mail_name")?,
+            header_size_limit: usize_of(config, "header_size_limit")?,
+            hopcount_limit: usize_of(config, "hopcount_limit")?,
+            body_checks_size_limit: usize_of(config, "body_checks_size_limit")?,
+            message_size_limit: u64::try_from(config.get_size("message_size_limit")?).unwrap_or(0),
+            always_add_missing_headers: config.get_bool("always_add_missing_headers")?,
+            drop_headers: config
+                .get_list("message_drop_headers")?
+                .into_iter()
+                .map(|h| h.to_ascii_lowercase())
+                .collect(),
+            checks: CheckTables {
+                header: open_list(config, "header_checks")?,
+                mime_header: open_list(config, "mime_header_checks")?,
+                nested_header: open_list(config, "nested_header_checks")?,
+                body: open_list(config, "body_checks")?,
+            },
+            content_filter: (!filter.trim().is_empty()).then(|| filter.trim().to_string()),
+            duplicate_filter_limit: usize_of(config, "duplicate_filter_limit")?,
+            enable_original_recipient: config.get_bool("enable_original_recipient")?,
+            virtual_alias: VirtualAlias {
+                maps: open_list(config, "virtual_alias_maps")?,
+                expansion_limit: usize_of(config, "virtual_alias_expansion_limit")?,
+                recursion_limit: usize_of(config, "virtual_alias_recursion_limit")?,
+                delimiters: config.get("recipient_delimiter")?,
+                propagate_extension: propagate.iter().any(|p| p == "virtual"),
+                local_domains,
+            },
+            mime_nesting_limit: usize_of(config, "mime_nesting_limit")?,
+            mime_boundary_length_limit: usize_of(config, "mime_boundary_length_limit")?,
+            disable_mime: config.get_bool("disable_mime_input_processing")?,
+            undisclosed_recipients_header: config.get("undisclosed_recipients_header")?,
+        })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn config(main_cf: &str) -> Config {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.cf"), main_cf).unwrap();
+        Config::load(dir.path()).unwrap()
+    }
+
+    #[test]
+    fn postfix_defaults() {
+        let s = CleanupSettings::from_config(&config("myhostname = mx.example.test\n")).unwrap();
+        assert_eq!(s.header_size_limit, 102_400);
+        assert_eq!(s.hopcount_limit, 50);
+        assert_eq!(s.body_checks_size_limit, 51_200);
+        assert_eq!(s.message_size_limit, 10_240_000);
+        assert_eq!(
+            s.drop_headers,
+            vec!["bcc", "content-length", "resent-bcc", "return-path"]
+        );
+        assert!(s.checks.header.is_empty());
+        assert!(s.virtual_alias.maps.is_empty());
+        assert_eq!(s.content_filter, None);
+        assert_eq!(s.mail_name, "Postfix");
+        let _ = Path::new("/");
+    }
+
+    #[test]
+    fn mime_checks_default_to_header_checks() {
+        let s = CleanupSettings::from_config(&config(
+            "header_checks = inline:{a=b}\ncontent_filter = smtp:[127.0.0.1]:10025\n",
+        ))
+        .unwrap();
+        assert_eq!(s.checks.mime_header.len(), 1);
+        assert_eq!(s.checks.nested_header.len(), 1);
+        assert_eq!(s.content_filter.as_deref(), Some("smtp:[127.0.0.1]:10025"));
+    }
+
+    #[test]
+    fn unsupported_rewriting_is_refused() {
+        let e =
+            CleanupSettings::from_config(&config("canonical_maps = inline:{a=b}\n")).unwrap_err();
+        assert!(matches!(e, SettingsError::NotYet("canonical_maps")));
+    }
+}
