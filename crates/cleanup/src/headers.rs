@@ -254,10 +254,13 @@ pub fn received(
                 id.as_str()
             )
         }
-        ReceivedFrom::Local { uid } => format!(
-            "Received: by {myhostname} ({mail_name}, from userid {uid})\n\tid {}",
-            id.as_str()
-        ),
+        // Captured from pickup: no `for` clause, the date on the id line.
+        ReceivedFrom::Local { uid } => {
+            return format!(
+                "Received: by {myhostname} ({mail_name}, from userid {uid})\n\tid {}; {date}",
+                id.as_str()
+            )
+        }
     };
     match single_rcpt {
         Some(r) => out.push_str(&format!("\n\tfor <{r}>; {date}")),
@@ -266,15 +269,46 @@ pub fn received(
     out
 }
 
+/// A display name as RFC 5322 §3.2.5 allows it: as it is when it is atoms and
+/// spaces, else quoted.
+fn display_name(name: &str) -> String {
+    let plain = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == ' ' || "!#$%&'*+-/=?^_`{|}~".contains(c));
+    if plain {
+        return name.to_string();
+    }
+    let mut out = String::from("\"");
+    for c in name.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
 /// The headers cleanup adds at the end of the primary header section, in Postfix's
 /// order (Message-Id, Date, From), each without its newline. `sender` is the envelope
 /// sender (empty for `<>`, which becomes `MAILER-DAEMON`).
-pub fn missing(present: &Present, message_id: &str, when: &LocalTime, sender: &str) -> Vec<String> {
+pub fn missing(
+    present: &Present,
+    message_id: &str,
+    when: &LocalTime,
+    sender: &str,
+    full_name: Option<&str>,
+) -> Vec<String> {
     let mut out = Vec::new();
-    let from = if sender.is_empty() {
+    let address = if sender.is_empty() {
         "MAILER-DAEMON"
     } else {
         sender
+    };
+    // header_from_format = standard: `Name <addr>` with a name, else the bare address.
+    let from = match full_name.filter(|n| !n.is_empty()) {
+        Some(n) => format!("{} <{address}>", display_name(n)),
+        None => address.to_string(),
     };
     if present.resent {
         if !present.resent_message_id {
@@ -387,11 +421,28 @@ mod tests {
     }
 
     #[test]
+    fn local_submission_as_pickup() {
+        // testdata/postfix/pickup.eml: `sendmail -f alice` as root.
+        let id = QueueId::parse("4Dm9sW6Wdlz9sWR").unwrap();
+        let t = LocalTime::utc(T);
+        let local = ReceivedFrom::Local { uid: 0 };
+        let got = received(&local, "mx.example.test", "Postfix", &id, Some("b@x"), &t);
+        let want = "Received: by mx.example.test (Postfix, from userid 0)\n\
+             \tid 4Dm9sW6Wdlz9sWR; Mon, 23 Nov 2026 17:19:57 +0000 (UTC)";
+        assert_eq!(got, want);
+        let p = Present::default();
+        let from = missing(&p, "<m@h>", &t, "alice@example.test", Some("root"));
+        assert_eq!(from[2], "From: root <alice@example.test>");
+        let from = missing(&p, "<m@h>", &t, "a@b", Some("Doe, J."));
+        assert_eq!(from[2], "From: \"Doe, J.\" <a@b>");
+    }
+
+    #[test]
     fn missing_headers_in_postfix_order() {
         let t = LocalTime::utc(T);
         let none = Present::default();
         assert_eq!(
-            missing(&none, "<m@h>", &t, ""),
+            missing(&none, "<m@h>", &t, "", None),
             vec![
                 "Message-Id: <m@h>".to_string(),
                 "Date: Mon, 23 Nov 2026 17:19:57 +0000 (UTC)".to_string(),
@@ -403,7 +454,7 @@ mod tests {
             p.note(classify(k));
         }
         assert_eq!(
-            missing(&p, "<m@h>", &t, "a@b"),
+            missing(&p, "<m@h>", &t, "a@b", None),
             vec![
                 "Resent-Message-Id: <m@h>".to_string(),
                 "Resent-Date: Mon, 23 Nov 2026 17:19:57 +0000 (UTC)".to_string(),

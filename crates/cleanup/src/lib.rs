@@ -59,6 +59,9 @@ pub struct MessageOptions {
     pub local_header_rewrite: bool,
     /// The arrival time in the host's zone: Received, Date, Message-Id.
     pub now: LocalTime,
+    /// The sender's full name (sendmail -F, or the password file for local
+    /// submission), shown in a From: header cleanup adds.
+    pub full_name: Option<String>,
 }
 
 /// What cleanup did that belongs in the log (maillog formats the lines).
@@ -332,6 +335,7 @@ impl Cleanup {
                 &message_id,
                 &self.opts.now,
                 &self.envelope.sender,
+                self.opts.full_name.as_deref(),
             );
             if !self.present.message_id && !self.present.resent {
                 self.message_id = Some(message_id.clone());
@@ -403,7 +407,8 @@ impl Cleanup {
     fn note_primary(&mut self, kind: Known, text: &[u8]) {
         self.present.note(kind);
         match kind {
-            Known::Received | Known::DeliveredTo => self.hops += 1,
+            // Captured: Delivered-To: headers are not hops for cleanup.
+            Known::Received => self.hops += 1,
             Known::MessageId if self.message_id.is_none() => {
                 let v = &text[text.iter().position(|&b| b == b':').map_or(0, |i| i + 1)..];
                 self.message_id = Some(String::from_utf8_lossy(v).trim().to_string());

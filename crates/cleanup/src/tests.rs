@@ -30,7 +30,7 @@ fn fixture(extra: &str) -> Fixture {
     let td = testdata();
     let main_cf = format!(
         "myhostname = mx.example.test\nmydomain = example.test\nmyorigin = $mydomain\n\
-         mydestination =\n\
+         mydestination =\nbody_checks_size_limit = 100\n\
          header_checks = regexp:{td}/header_checks\nbody_checks = regexp:{td}/body_checks\n\
          virtual_alias_maps = texthash:{td}/virtual\n{extra}",
         td = td.display()
@@ -85,6 +85,7 @@ fn options(remote: bool) -> MessageOptions {
         received: Some(client()),
         local_header_rewrite: !remote,
         now: LocalTime::utc(T),
+        full_name: None,
     }
 }
 

@@ -2,14 +2,16 @@ import re, os
 C = lambda *ls: ("\r\n".join(ls) + "\r\n").encode()
 def body(f): return open(f).read().split("\ncases = {")[1].split("\n}\n")[0]
 P=10725
+filler = ["filler line number %02d" % i for i in range(10)]
 big = b""
 longhdr = b"Subject: long\r\nX-Long: " + b"a"*200 + b"\r\n" + b"".join(b" " + b"b"*70 + b"\r\n" for _ in range(1600)) + b"X-After: after\r\n\r\nbody\r\n"
 cases = {}
-for f in ("send.py","send2.py","send3.py"): cases.update(eval("{" + body(f) + "\n}"))
+for f in ("send.py","send2.py","send3.py","send4.py"): cases.update(eval("{" + body(f) + "\n}"))
 out = "/work/wt-cleanup/crates/cleanup/testdata/postfix"
 skip = {"toobig", "unqualified_sender", "from_only_name"}
 for name, (port, s, r, d) in cases.items():
     if name in skip: continue
+    if not d.endswith(b"\r\n"): d += b"\r\n"  # as send() does
     env = f"MAIL FROM:<{s}>\n" + "".join(f"RCPT TO:<{x}>\n" for x in r)
     if port == 10727: env = "X-REMOTE\n" + env
     open(f"{out}/{name}.in", "wb").write(env.encode() + b"\n" + d)
