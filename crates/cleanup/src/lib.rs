@@ -240,7 +240,21 @@ impl Cleanup {
                 self.line_done(&line, false);
             }
         } else if self.line.len() > self.settings.header_size_limit + 1 {
-            self.line.truncate(self.settings.header_size_limit + 1);
+            let line = &self.line;
+            let header_like = headers::header_name(line).is_some()
+                || (headers::is_continuation(line) && self.header.is_some());
+            if header_like {
+                self.line.truncate(self.settings.header_size_limit + 1);
+            } else {
+                // Not a header: the header section ends here and this long line is
+                // body, passed on whole.
+                self.header_done();
+                self.headers_end(false);
+                if !self.in_headers() {
+                    let line = std::mem::take(&mut self.line);
+                    self.line_done(&line, false);
+                }
+            }
         }
     }
 
@@ -598,9 +612,13 @@ impl Cleanup {
             let line = line.strip_suffix(b"\r").unwrap_or(&line).to_vec();
             self.line_done(&line, true);
         }
-        if !self.in_body && !self.stopped() {
+        if !self.stopped() {
+            // A header still being assembled (the content ended inside a header
+            // section) is output like any other.
             self.header_done();
-            self.headers_end(true);
+            if !self.in_body {
+                self.headers_end(true);
+            }
         }
         if let Some(e) = self.error.take() {
             return Err(e);

@@ -375,6 +375,35 @@ fn large_messages_stream_to_the_queue_file() {
     assert_eq!(&got[body_at..], &content[want_at..]);
 }
 
+#[test]
+fn a_long_first_line_is_body_and_kept_whole() {
+    let f = fixture("header_size_limit = 1000\n");
+    let mut env = Envelope::new(std::time::SystemTime::now(), "a@example.org");
+    env.add_recipient("b@example.net");
+    let mut content = vec![b'x'; 5000];
+    content.extend_from_slice(b"\r\nmore\r\n");
+    let (res, _) = run(&f, env, &content, true, 300);
+    let id = res.unwrap().id;
+    let (_, got) = read_back(&f, QueueName::Incoming, &id);
+    assert!(got.ends_with(&[b"\r\n\r\n".as_slice(), &content].concat()));
+}
+
+#[test]
+fn content_ending_in_part_headers_keeps_the_last_header() {
+    let f = fixture("");
+    let mut env = Envelope::new(std::time::SystemTime::now(), "a@example.org");
+    env.add_recipient("b@example.net");
+    let content = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nX-Last: 1";
+    let (res, _) = run(&f, env, content, true, 5);
+    let id = res.unwrap().id;
+    let (_, got) = read_back(&f, QueueName::Incoming, &id);
+    assert!(
+        got.ends_with(b"\r\n--b\r\nX-Last: 1\r\n"),
+        "{}",
+        String::from_utf8_lossy(&got)
+    );
+}
+
 mod never_panics {
     use super::*;
     use proptest::prelude::*;
