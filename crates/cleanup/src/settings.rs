@@ -86,15 +86,21 @@ fn usize_of(config: &Config, name: &str) -> Result<usize, ConfigError> {
 
 impl CleanupSettings {
     pub fn from_config(config: &Config) -> Result<CleanupSettings, SettingsError> {
-        for name in NOT_YET {
-            if !config.get(name)?.trim().is_empty() {
-                return Err(SettingsError::NotYet(name));
-            }
-        }
         let propagate = config.get_list("propagate_unmatched_extensions")?;
         let mut local_domains = config.get_list("mydestination")?;
         local_domains.push(config.get("myorigin")?);
         let filter = config.get("content_filter")?;
+        // receive_override_options (Postfix cleanup(8)): what a re-injecting smtpd
+        // or pickup turns off because it was done before the content filter.
+        let overrides = config.get_list("receive_override_options")?;
+        let off = |o: &str| overrides.iter().any(|x| x.eq_ignore_ascii_case(o));
+        let no_checks = off("no_header_body_checks");
+        let no_mappings = off("no_address_mappings");
+        for name in NOT_YET {
+            if !no_mappings && !config.get(name)?.trim().is_empty() {
+                return Err(SettingsError::NotYet(name));
+            }
+        }
         Ok(CleanupSettings {
             myhostname: config.get("myhostname")?,
             mail_name: config.get("mail_name")?,
@@ -108,17 +114,25 @@ impl CleanupSettings {
                 .into_iter()
                 .map(|h| h.to_ascii_lowercase())
                 .collect(),
-            checks: CheckTables {
-                header: open_list(config, "header_checks")?,
-                mime_header: open_list(config, "mime_header_checks")?,
-                nested_header: open_list(config, "nested_header_checks")?,
-                body: open_list(config, "body_checks")?,
+            checks: if no_checks {
+                CheckTables::default()
+            } else {
+                CheckTables {
+                    header: open_list(config, "header_checks")?,
+                    mime_header: open_list(config, "mime_header_checks")?,
+                    nested_header: open_list(config, "nested_header_checks")?,
+                    body: open_list(config, "body_checks")?,
+                }
             },
             content_filter: (!filter.trim().is_empty()).then(|| filter.trim().to_string()),
             duplicate_filter_limit: usize_of(config, "duplicate_filter_limit")?,
             enable_original_recipient: config.get_bool("enable_original_recipient")?,
             virtual_alias: VirtualAlias {
-                maps: open_list(config, "virtual_alias_maps")?,
+                maps: if no_mappings {
+                    Vec::new()
+                } else {
+                    open_list(config, "virtual_alias_maps")?
+                },
                 expansion_limit: usize_of(config, "virtual_alias_expansion_limit")?,
                 recursion_limit: usize_of(config, "virtual_alias_recursion_limit")?,
                 delimiters: config.get("recipient_delimiter")?,
@@ -172,6 +186,17 @@ mod tests {
         assert_eq!(s.checks.mime_header.len(), 1);
         assert_eq!(s.checks.nested_header.len(), 1);
         assert_eq!(s.content_filter.as_deref(), Some("smtp:[127.0.0.1]:10025"));
+    }
+
+    #[test]
+    fn receive_override_options() {
+        let s = CleanupSettings::from_config(&config(
+            "header_checks = inline:{a=b}\nvirtual_alias_maps = inline:{a=b}\n\
+             receive_override_options = no_header_body_checks, no_address_mappings\n",
+        ))
+        .unwrap();
+        assert!(s.checks.header.is_empty() && s.checks.mime_header.is_empty());
+        assert!(s.virtual_alias.maps.is_empty());
     }
 
     #[test]

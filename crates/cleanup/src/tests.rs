@@ -287,6 +287,20 @@ fn virtual_aliases_as_postfix() {
 }
 
 #[test]
+fn always_add_missing_headers_for_remote_clients() {
+    let f = fixture("always_add_missing_headers = yes\n");
+    let input = std::fs::read(testdata().join("bare_body_remote.in")).unwrap();
+    let (remote, env, content) = parse_in(&input);
+    assert!(remote);
+    let (res, _) = run(&f, env, &content, remote, 64);
+    let id = res.unwrap().id;
+    let (env, got) = read_back(&f, QueueName::Incoming, &id);
+    // As the local-client capture.
+    let want = std::fs::read_to_string(testdata().join("bare_body.ref")).unwrap();
+    assert_eq!(as_ref_file(&env, &got, &id), want);
+}
+
+#[test]
 fn content_filter_is_recorded() {
     let f = fixture("content_filter = smtp:[127.0.0.1]:10025\n");
     let input = std::fs::read(testdata().join("bare_body.in")).unwrap();
