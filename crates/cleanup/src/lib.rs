@@ -277,6 +277,18 @@ impl Cleanup {
 
     /// One line without its line ending; `ended` is false for a piece of a long line.
     fn line_done(&mut self, line: &[u8], ended: bool) {
+        // Captured: with cleanup_replace_stray_cr_lf a CR inside a line is a space
+        // (a bare LF already ended the line), so no stray CR reaches a next hop.
+        let replaced;
+        let line = if self.settings.replace_stray_cr && line.contains(&b'\r') {
+            replaced = line
+                .iter()
+                .map(|&b| if b == b'\r' { b' ' } else { b })
+                .collect::<Vec<u8>>();
+            &replaced[..]
+        } else {
+            line
+        };
         if self.line_overflow {
             // The rest of a long body line: passed on as it is.
             self.line_overflow = !ended;

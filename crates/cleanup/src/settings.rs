@@ -14,12 +14,15 @@ use crate::checks::CheckTables;
 use crate::rewrite::VirtualAlias;
 
 /// Parameters that change where mail goes or what it says, which cleanup does not act
-/// on yet (they need route's canonical address form). Setting one is an error at start.
+/// on yet (the address rewriting needs route's canonical address form). Setting one
+/// is an error at start.
 pub const NOT_YET: &[&str] = &[
     "canonical_maps",
     "sender_canonical_maps",
     "recipient_canonical_maps",
     "masquerade_domains",
+    "message_reject_characters",
+    "message_strip_characters",
 ];
 
 #[derive(Debug, Clone)]
@@ -45,6 +48,8 @@ pub struct CleanupSettings {
     pub mime_boundary_length_limit: usize,
     /// disable_mime_input_processing: every line after the primary headers is body.
     pub disable_mime: bool,
+    /// cleanup_replace_stray_cr_lf: a CR inside a line becomes a space.
+    pub replace_stray_cr: bool,
     /// undisclosed_recipients_header; empty adds none.
     pub undisclosed_recipients_header: String,
 }
@@ -142,6 +147,7 @@ impl CleanupSettings {
             mime_nesting_limit: usize_of(config, "mime_nesting_limit")?,
             mime_boundary_length_limit: usize_of(config, "mime_boundary_length_limit")?,
             disable_mime: config.get_bool("disable_mime_input_processing")?,
+            replace_stray_cr: config.get_bool("cleanup_replace_stray_cr_lf")?,
             undisclosed_recipients_header: config.get("undisclosed_recipients_header")?,
         })
     }

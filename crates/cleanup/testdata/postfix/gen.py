@@ -6,7 +6,7 @@ filler = ["filler line number %02d" % i for i in range(10)]
 big = b""
 longhdr = b"Subject: long\r\nX-Long: " + b"a"*200 + b"\r\n" + b"".join(b" " + b"b"*70 + b"\r\n" for _ in range(1600)) + b"X-After: after\r\n\r\nbody\r\n"
 cases = {}
-for f in ("send.py","send2.py","send3.py","send4.py"): cases.update(eval("{" + body(f) + "\n}"))
+for f in ("send.py","send2.py","send3.py","send4.py","send5.py"): cases.update(eval("{" + body(f) + "\n}"))
 out = "/work/wt-cleanup/crates/cleanup/testdata/postfix"
 skip = {"toobig", "unqualified_sender", "from_only_name"}
 for name, (port, s, r, d) in cases.items():
