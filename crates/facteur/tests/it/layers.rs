@@ -8,9 +8,12 @@ use std::path::Path;
 /// crate directory → the crates of ours its `[dependencies]` may name.
 const ALLOWED: &[(&str, &[&str])] = &[
     ("mail", &[]),
+    ("smtp-proto", &[]),
     ("config", &["mail"]),
     ("tables", &["mail"]),
     ("queue", &["mail"]),
+    ("maillog", &["mail"]),
+    ("route", &["tables", "config", "mail"]),
     ("cleanup", &["queue", "tables", "config", "mail"]),
     ("cli", &["config", "tables", "mail"]),
     ("facteur", &["cli"]),
