@@ -15,7 +15,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let config = config::Config::from_main_cf(Path::new("/nonexistent"), Default::default())
         .with_overrides(&[("myhostname", "mx.example.test"), ("mime_nesting_limit", "5")]);
-    let Ok(settings) = cleanup::CleanupSettings::from_config(&config) else {
+    let Ok(route) = route::RouteSettings::new(&config, &[]) else {
+        return;
+    };
+    let Ok(settings) = cleanup::CleanupSettings::from_config(&config, Arc::new(route)) else {
         return;
     };
     let layout = queue::Layout::with_defaults("/nonexistent/queue");

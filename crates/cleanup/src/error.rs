@@ -2,6 +2,7 @@
 //! (Postfix 3.7's wording, captured: see `testdata/postfix/README.md`), and the detail
 //! that belongs in the log only.
 
+use crate::canonical::CanonicalError;
 use crate::rewrite::ExpandError;
 
 /// An SMTP reply: code, enhanced status (RFC 3463), client-safe text.
@@ -33,6 +34,9 @@ pub enum CleanupError {
     /// virtual alias loop or fan-out past its limits: `451 4.6.0 Alias expansion error`.
     #[error(transparent)]
     AliasExpansion(ExpandError),
+    /// A canonical map or the address rewriting failed: try again later.
+    #[error(transparent)]
+    Canonical(CanonicalError),
     /// A check table could not answer: try again later.
     #[error("{table} map lookup problem: {source}")]
     Table {
@@ -66,9 +70,10 @@ impl CleanupError {
             CleanupError::TooManyHops => r(554, "5.4.0", "Error: too many hops"),
             CleanupError::TooBig => r(552, "5.3.4", "Error: message file too big"),
             CleanupError::AliasExpansion(_) => r(451, "4.6.0", "Alias expansion error"),
-            CleanupError::Table { .. } | CleanupError::Queue(_) | CleanupError::NotYet(_) => {
-                r(451, "4.3.0", "Error: queue file write error")
-            }
+            CleanupError::Table { .. }
+            | CleanupError::Canonical(_)
+            | CleanupError::Queue(_)
+            | CleanupError::NotYet(_) => r(451, "4.3.0", "Error: queue file write error"),
         }
     }
 

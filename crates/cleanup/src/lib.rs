@@ -7,6 +7,8 @@
 //! - [`checks`]: header_checks / mime_header_checks / nested_header_checks /
 //!   body_checks actions.
 //! - [`mime`]: the MIME walk that tells the checks where each line sits.
+//! - [`canonical`]: canonical form (through route), canonical maps and masquerading
+//!   of envelope addresses.
 //! - [`rewrite`]: virtual alias expansion and duplicate recipient removal.
 //! - [`settings`]: the parameters, read once per configuration snapshot.
 //! - [`error`]: every refusal with its SMTP reply.
@@ -23,6 +25,7 @@
 //!
 //! Log lines are maillog's: cleanup reports what happened as [`Event`]s.
 
+pub mod canonical;
 pub mod checks;
 pub mod error;
 pub mod headers;
@@ -139,6 +142,10 @@ pub fn begin(
     if let Some(f) = &settings.content_filter {
         envelope.content_filter = Some(f.clone());
     }
+    // Envelope addresses in canonical form before anything uses them (the From:
+    // cleanup adds shows the rewritten sender, captured); the original recipient
+    // stays as the client gave it.
+    let rewritten = canonicalize(&settings, &mut envelope);
     let walker = Walker::new(
         settings.mime_nesting_limit,
         settings.mime_boundary_length_limit,
@@ -165,6 +172,9 @@ pub fn begin(
         size: 0,
         body_checked: 0,
     };
+    if let Err(e) = rewritten {
+        c.fail(e);
+    }
     if let Some(from) = c.opts.received.clone() {
         let single = match c.envelope.recipients.as_slice() {
             [one] => Some(one.address.clone()),
@@ -183,6 +193,19 @@ pub fn begin(
         c.header_done();
     }
     c
+}
+
+fn canonicalize(settings: &CleanupSettings, envelope: &mut Envelope) -> Result<(), CleanupError> {
+    let (c, route) = (&settings.canonical, &*settings.route);
+    envelope.sender = c
+        .sender(route, &envelope.sender)
+        .map_err(CleanupError::Canonical)?;
+    for r in &mut envelope.recipients {
+        r.address = c
+            .recipient(route, &r.address)
+            .map_err(CleanupError::Canonical)?;
+    }
+    Ok(())
 }
 
 impl Cleanup {

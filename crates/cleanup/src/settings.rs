@@ -10,20 +10,15 @@ use std::sync::Arc;
 use config::{Config, ConfigError};
 use tables::{Table, TableError};
 
+use route::RouteSettings;
+
+use crate::canonical::Canonical;
 use crate::checks::CheckTables;
 use crate::rewrite::VirtualAlias;
 
-/// Parameters that change where mail goes or what it says, which cleanup does not act
-/// on yet (the address rewriting needs route's canonical address form). Setting one
-/// is an error at start.
-pub const NOT_YET: &[&str] = &[
-    "canonical_maps",
-    "sender_canonical_maps",
-    "recipient_canonical_maps",
-    "masquerade_domains",
-    "message_reject_characters",
-    "message_strip_characters",
-];
+/// Parameters that change what is accepted or what a message says, which cleanup does
+/// not act on yet. Setting one is an error at start.
+pub const NOT_YET: &[&str] = &["message_reject_characters", "message_strip_characters"];
 
 #[derive(Debug, Clone)]
 pub struct CleanupSettings {
@@ -44,6 +39,10 @@ pub struct CleanupSettings {
     /// enable_original_recipient: when off, the original address is not kept.
     pub enable_original_recipient: bool,
     pub virtual_alias: VirtualAlias,
+    /// Canonical form, canonical maps and masquerading of envelope addresses.
+    pub canonical: Canonical,
+    /// trivial-rewrite's settings, shared with smtpd and qmgr.
+    pub route: Arc<RouteSettings>,
     pub mime_nesting_limit: usize,
     pub mime_boundary_length_limit: usize,
     /// disable_mime_input_processing: every line after the primary headers is body.
@@ -68,6 +67,10 @@ pub enum SettingsError {
     /// A parameter facteur's cleanup does not implement yet is set.
     #[error("parameter {0} is not supported yet by cleanup")]
     NotYet(&'static str),
+    /// Header address rewriting is asked for (a `header_*` class of a canonical map or
+    /// of masquerading), which cleanup does not do yet.
+    #[error("{0}: header address rewriting (header_sender, header_recipient) is not supported yet by cleanup; list only envelope_sender, envelope_recipient")]
+    HeaderRewriting(&'static str),
 }
 
 fn open_list(config: &Config, name: &'static str) -> Result<Vec<Arc<dyn Table>>, SettingsError> {
@@ -89,9 +92,48 @@ fn usize_of(config: &Config, name: &str) -> Result<usize, ConfigError> {
     Ok(usize::try_from(config.get_int(name)?).unwrap_or(0))
 }
 
+/// The canonical-map passes for one envelope class, refusing header classes.
+fn passes(
+    config: &Config,
+    maps: &[(&'static str, &'static str)],
+    class: &str,
+    no_mappings: bool,
+) -> Result<Vec<Vec<Arc<dyn Table>>>, SettingsError> {
+    let mut out = Vec::new();
+    if no_mappings {
+        return Ok(out);
+    }
+    for &(name, classes) in maps {
+        let tables = open_list(config, name)?;
+        if tables.is_empty() {
+            continue;
+        }
+        let classes = config.get_list(classes)?;
+        if classes.iter().any(|c| c.starts_with("header_")) {
+            return Err(SettingsError::HeaderRewriting(classes_name(name)));
+        }
+        if classes.iter().any(|c| c == class) {
+            out.push(tables);
+        }
+    }
+    Ok(out)
+}
+
+fn classes_name(maps: &str) -> &'static str {
+    match maps {
+        "sender_canonical_maps" => "sender_canonical_classes",
+        "recipient_canonical_maps" => "recipient_canonical_classes",
+        _ => "canonical_classes",
+    }
+}
+
 impl CleanupSettings {
-    pub fn from_config(config: &Config) -> Result<CleanupSettings, SettingsError> {
-        let propagate = config.get_list("propagate_unmatched_extensions")?;
+    /// The settings from `config`; `route` is trivial-rewrite's snapshot of the same
+    /// configuration.
+    pub fn from_config(
+        config: &Config,
+        route: Arc<RouteSettings>,
+    ) -> Result<CleanupSettings, SettingsError> {
         let mut local_domains = config.get_list("mydestination")?;
         local_domains.push(config.get("myorigin")?);
         let filter = config.get("content_filter")?;
@@ -106,6 +148,34 @@ impl CleanupSettings {
                 return Err(SettingsError::NotYet(name));
             }
         }
+        let propagate = config.get_list("propagate_unmatched_extensions")?;
+        let sender_maps = [
+            ("sender_canonical_maps", "sender_canonical_classes"),
+            ("canonical_maps", "canonical_classes"),
+        ];
+        let recipient_maps = [
+            ("recipient_canonical_maps", "recipient_canonical_classes"),
+            ("canonical_maps", "canonical_classes"),
+        ];
+        let masquerade_domains = config.get_list("masquerade_domains")?;
+        let masquerade_classes = config.get_list("masquerade_classes")?;
+        if !no_mappings
+            && !masquerade_domains.is_empty()
+            && masquerade_classes.iter().any(|c| c.starts_with("header_"))
+        {
+            return Err(SettingsError::HeaderRewriting("masquerade_classes"));
+        }
+        let canonical = Canonical {
+            sender_passes: passes(config, &sender_maps, "envelope_sender", no_mappings)?,
+            recipient_passes: passes(config, &recipient_maps, "envelope_recipient", no_mappings)?,
+            propagate_extension: propagate.iter().any(|p| p == "canonical"),
+            masquerade_sender: !no_mappings
+                && masquerade_classes.iter().any(|c| c == "envelope_sender"),
+            masquerade_recipient: !no_mappings
+                && masquerade_classes.iter().any(|c| c == "envelope_recipient"),
+            masquerade_domains,
+            masquerade_exceptions: config.get_list("masquerade_exceptions")?,
+        };
         Ok(CleanupSettings {
             myhostname: config.get("myhostname")?,
             mail_name: config.get("mail_name")?,
@@ -132,6 +202,8 @@ impl CleanupSettings {
             content_filter: (!filter.trim().is_empty()).then(|| filter.trim().to_string()),
             duplicate_filter_limit: usize_of(config, "duplicate_filter_limit")?,
             enable_original_recipient: config.get_bool("enable_original_recipient")?,
+            canonical,
+            route,
             virtual_alias: VirtualAlias {
                 maps: if no_mappings {
                     Vec::new()
@@ -165,9 +237,15 @@ mod tests {
         Config::load(dir.path()).unwrap()
     }
 
+    fn settings(main_cf: &str) -> Result<CleanupSettings, SettingsError> {
+        let c = config(main_cf);
+        let route = Arc::new(RouteSettings::new(&c, &[]).unwrap());
+        CleanupSettings::from_config(&c, route)
+    }
+
     #[test]
     fn postfix_defaults() {
-        let s = CleanupSettings::from_config(&config("myhostname = mx.example.test\n")).unwrap();
+        let s = settings("myhostname = mx.example.test\n").unwrap();
         assert_eq!(s.header_size_limit, 102_400);
         assert_eq!(s.hopcount_limit, 50);
         assert_eq!(s.body_checks_size_limit, 51_200);
@@ -185,10 +263,8 @@ mod tests {
 
     #[test]
     fn mime_checks_default_to_header_checks() {
-        let s = CleanupSettings::from_config(&config(
-            "header_checks = inline:{a=b}\ncontent_filter = smtp:[127.0.0.1]:10025\n",
-        ))
-        .unwrap();
+        let s = settings("header_checks = inline:{a=b}\ncontent_filter = smtp:[127.0.0.1]:10025\n")
+            .unwrap();
         assert_eq!(s.checks.mime_header.len(), 1);
         assert_eq!(s.checks.nested_header.len(), 1);
         assert_eq!(s.content_filter.as_deref(), Some("smtp:[127.0.0.1]:10025"));
@@ -196,10 +272,10 @@ mod tests {
 
     #[test]
     fn receive_override_options() {
-        let s = CleanupSettings::from_config(&config(
+        let s = settings(
             "header_checks = inline:{a=b}\nvirtual_alias_maps = inline:{a=b}\n\
              receive_override_options = no_header_body_checks, no_address_mappings\n",
-        ))
+        )
         .unwrap();
         assert!(s.checks.header.is_empty() && s.checks.mime_header.is_empty());
         assert!(s.virtual_alias.maps.is_empty());
@@ -207,8 +283,24 @@ mod tests {
 
     #[test]
     fn unsupported_rewriting_is_refused() {
-        let e =
-            CleanupSettings::from_config(&config("canonical_maps = inline:{a=b}\n")).unwrap_err();
-        assert!(matches!(e, SettingsError::NotYet("canonical_maps")));
+        let e = settings("canonical_maps = inline:{a=b}\n").unwrap_err();
+        assert!(matches!(
+            e,
+            SettingsError::HeaderRewriting("canonical_classes")
+        ));
+        let ok = settings("canonical_maps = inline:{a=b}\ncanonical_classes = envelope_sender\n")
+            .unwrap();
+        assert_eq!(ok.canonical.sender_passes.len(), 1);
+        assert!(ok.canonical.recipient_passes.is_empty());
+        let e = settings("masquerade_domains = example.com\n").unwrap_err();
+        assert!(matches!(
+            e,
+            SettingsError::HeaderRewriting("masquerade_classes")
+        ));
+        let e = settings("message_strip_characters = x\n").unwrap_err();
+        assert!(matches!(
+            e,
+            SettingsError::NotYet("message_strip_characters")
+        ));
     }
 }

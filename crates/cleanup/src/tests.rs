@@ -38,7 +38,8 @@ fn fixture(extra: &str) -> Fixture {
     std::fs::create_dir(dir.path().join("etc")).unwrap();
     std::fs::write(dir.path().join("etc/main.cf"), main_cf).unwrap();
     let config = Config::load(&dir.path().join("etc")).unwrap();
-    let settings = Arc::new(CleanupSettings::from_config(&config).unwrap());
+    let route = Arc::new(route::RouteSettings::new(&config, &[]).unwrap());
+    let settings = Arc::new(CleanupSettings::from_config(&config, route).unwrap());
     let layout = Layout::with_defaults(dir.path().join("queue"));
     layout.create().unwrap();
     let store = Arc::new(QueueStore::new(

@@ -8,7 +8,7 @@ longhdr = b"Subject: long\r\nX-Long: " + b"a"*200 + b"\r\n" + b"".join(b" " + b"
 cases = {}
 for f in ("send.py","send2.py","send3.py","send4.py","send5.py"): cases.update(eval("{" + body(f) + "\n}"))
 out = "/work/wt-cleanup/crates/cleanup/testdata/postfix"
-skip = {"toobig", "unqualified_sender", "from_only_name"}
+skip = {"toobig", "from_only_name"}  # from_only_name needs header address rewriting (not yet)
 for name, (port, s, r, d) in cases.items():
     if name in skip: continue
     if not d.endswith(b"\r\n"): d += b"\r\n"  # as send() does

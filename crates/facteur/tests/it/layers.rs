@@ -14,7 +14,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("queue", &["mail"]),
     ("maillog", &["mail"]),
     ("route", &["tables", "config", "mail"]),
-    ("cleanup", &["queue", "tables", "config", "mail"]),
+    ("cleanup", &["route", "queue", "tables", "config", "mail"]),
     ("cli", &["config", "tables", "mail"]),
     ("facteur", &["cli"]),
 ];
