@@ -12,6 +12,7 @@
 //! - [`rewrite`]: virtual alias expansion and duplicate recipient removal.
 //! - [`settings`]: the parameters, read once per configuration snapshot.
 //! - [`error`]: every refusal with its SMTP reply.
+//! - [`log`]: events and refusals as Postfix log lines (through maillog).
 //!
 //! Memory is bounded: one header at a time (header_size_limit), one line, and the
 //! content not yet written, which goes to the queue file once it passes
@@ -29,6 +30,7 @@ pub mod canonical;
 pub mod checks;
 pub mod error;
 pub mod headers;
+pub mod log;
 pub mod mime;
 pub mod rewrite;
 pub mod settings;

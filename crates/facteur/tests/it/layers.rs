@@ -14,7 +14,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("queue", &["mail"]),
     ("maillog", &["mail"]),
     ("route", &["tables", "config", "mail"]),
-    ("cleanup", &["route", "queue", "tables", "config", "mail"]),
+    ("cleanup", &["route", "queue", "tables", "maillog", "config", "mail"]),
     ("cli", &["config", "tables", "mail"]),
     ("facteur", &["cli"]),
 ];
