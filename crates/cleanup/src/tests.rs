@@ -487,3 +487,12 @@ mod never_panics {
         }
     }
 }
+
+/// smtpd runs `finish` (which waits for fsync) in a blocking task: a message in
+/// progress must move between threads.
+#[test]
+fn cleanup_is_send() {
+    fn send<T: Send>() {}
+    send::<Cleanup>();
+    send::<CleanupError>();
+}
