@@ -82,8 +82,26 @@ impl QueueStore {
         queue: QueueName,
         envelope: &Envelope,
     ) -> Result<QueueFileWriter, QueueError> {
+        let id = self.new_id();
+        self.create_with_id(queue, id, envelope)
+    }
+
+    /// A new queue ID, for a message whose file is created later with
+    /// [`QueueStore::create_with_id`]: cleanup names the message (Message-Id,
+    /// Received, log lines) before its envelope is final.
+    pub fn new_id(&self) -> QueueId {
+        self.ids.next(SystemTime::now())
+    }
+
+    /// Starts a queue file in `queue` under `id`, which must come from
+    /// [`QueueStore::new_id`] of this store and be used once.
+    pub fn create_with_id(
+        &self,
+        queue: QueueName,
+        id: QueueId,
+        envelope: &Envelope,
+    ) -> Result<QueueFileWriter, QueueError> {
         let head = record::encode_head(envelope)?;
-        let id = self.ids.next(SystemTime::now());
         let dir = self.layout.dir_for(queue, &id);
         self.ensure_dir(&dir)?;
         let tmp = TempFile::create_in(&dir, QUEUE_FILE_MODE)

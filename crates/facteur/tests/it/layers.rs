@@ -15,6 +15,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("queue", &["mail", "safeio"]),
     ("maillog", &["mail"]),
     ("route", &["tables", "config", "mail"]),
+    (
+        "cleanup",
+        &["route", "queue", "tables", "maillog", "config", "mail"],
+    ),
     ("cli", &["config", "tables", "mail", "safeio"]),
     ("facteur", &["cli"]),
 ];

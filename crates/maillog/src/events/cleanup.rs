@@ -41,6 +41,12 @@ pub enum CheckAction {
     Filter,
     /// `REDIRECT user@domain` (the text is the address).
     Redirect,
+    /// `REPLACE text` (the text is the replacement; captured `replace: body ...`).
+    Replace,
+    /// `PREPEND text` (the text is what was inserted).
+    Prepend,
+    /// `BCC user@domain` (the text is the address).
+    Bcc,
 }
 
 impl CheckAction {
@@ -53,6 +59,9 @@ impl CheckAction {
             CheckAction::Discard => "discard",
             CheckAction::Filter => "filter",
             CheckAction::Redirect => "redirect",
+            CheckAction::Replace => "replace",
+            CheckAction::Prepend => "prepend",
+            CheckAction::Bcc => "bcc",
         }
     }
 }
