@@ -11,8 +11,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("config", &["mail"]),
     ("tables", &["mail"]),
     ("queue", &["mail"]),
-    ("cli", &["config", "tables", "mail"]),
-    ("facteur", &["cli"]),
+    ("net", &["config", "mail"]),
+    ("cli", &["config", "tables", "queue", "net", "mail"]),
+    ("daemon", &["config", "mail", "queue", "net", "tables"]),
+    ("facteur", &["cli", "daemon"]),
 ];
 
 /// Our crates' names as they appear in `[dependencies]` (workspace short names).

@@ -1,0 +1,147 @@
+//! Everything the daemon derives from the configuration directory, read and checked in
+//! one go: at start, at `facteur master --check`, and at each reload (where a broken
+//! result is refused and the running snapshot kept).
+//!
+//! Owns: reading main.cf and master.cf, validating every value the daemon itself uses,
+//! planning the services. Never: binds, writes, or changes process state.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use config::{master_cf, Config, ConfigError};
+use net::listen::{self, ListenError, Protocols};
+use net::privileges::{self, PrivilegeError, UserIds};
+use queue::Layout;
+
+use crate::services::{self, Planned, Run, ServiceError};
+
+/// A checked configuration.
+pub struct Snapshot {
+    pub config_dir: PathBuf,
+    /// main.cf (with master.cf's per-service parameters known).
+    pub config: Arc<Config>,
+    pub services: Vec<Planned>,
+    /// Where each listener binds, in `services` order (empty for internal services).
+    pub endpoints: Vec<Vec<SocketAddr>>,
+    pub layout: Layout,
+    /// `mail_owner`, looked up and checked (Postfix checks it even when not root).
+    pub mail_owner: UserIds,
+    pub maillog_file: Option<PathBuf>,
+    pub syslog_name: String,
+    pub myhostname: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Service(#[from] ServiceError),
+    #[error("{0}")]
+    Privilege(#[from] PrivilegeError),
+    #[error("file {}: line {line}: service {name}: {source}", .path.display())]
+    Listen {
+        path: PathBuf,
+        line: usize,
+        name: String,
+        #[source]
+        source: ListenError,
+    },
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Snapshot {
+    /// Reads and checks `config_dir`. `passwd` and `services` are the system files
+    /// (/etc/passwd, /etc/services), passed in so tests need not own them.
+    pub fn load(
+        config_dir: &Path,
+        passwd: &Path,
+        services_file: &Path,
+    ) -> Result<Snapshot, SnapshotError> {
+        let config = Config::load(config_dir)?;
+        let master_path = config_dir.join("master.cf");
+        let text = std::fs::read_to_string(&master_path).map_err(|source| ConfigError::Io {
+            path: master_path.clone(),
+            source,
+        })?;
+        let master = master_cf::parse(&text, &master_path)?;
+        let config = config.with_master_cf(&master);
+
+        let mail_owner = privileges::mail_owner(
+            &config.get("mail_owner")?,
+            passwd,
+            &config_dir.join("main.cf"),
+        )?;
+        let queue_directory = config.get("queue_directory")?;
+        let hash_names = config.get_list("hash_queue_names")?;
+        let hash_depth = config.get_int("hash_queue_depth")?;
+        let layout = Layout::new(
+            queue_directory,
+            hash_names.iter().map(String::as_str),
+            hash_depth.clamp(0, u32::MAX as i64) as u32,
+        )
+        .map_err(|e| SnapshotError::Other(e.to_string()))?;
+
+        let planned = services::plan(&master.services, &config, &master_path)?;
+        let protocols =
+            Protocols::from_list(&config.get_list("inet_protocols")?).map_err(|source| {
+                SnapshotError::Listen {
+                    path: config_dir.join("main.cf"),
+                    line: 0,
+                    name: "inet_protocols".into(),
+                    source,
+                }
+            })?;
+        let interfaces = config.get_list("inet_interfaces")?;
+        let services_text = std::fs::read_to_string(services_file).unwrap_or_default();
+        let mut endpoints = Vec::new();
+        for p in &planned {
+            endpoints.push(match p.run {
+                Run::Listener(_) => {
+                    listen::endpoints(&p.service.name, &interfaces, protocols, &services_text)
+                        .map_err(|source| SnapshotError::Listen {
+                            path: master_path.clone(),
+                            line: p.service.line,
+                            name: p.service.name.clone(),
+                            source,
+                        })?
+                }
+                Run::Internal(_) => Vec::new(),
+            });
+        }
+
+        let maillog_file = Some(config.get("maillog_file")?)
+            .filter(|f| !f.is_empty())
+            .map(PathBuf::from);
+        Ok(Snapshot {
+            config_dir: config_dir.to_path_buf(),
+            syslog_name: config.get("syslog_name")?,
+            myhostname: config.get("myhostname")?,
+            config: Arc::new(config),
+            services: planned,
+            endpoints,
+            layout,
+            mail_owner,
+            maillog_file,
+        })
+    }
+
+    /// The settings one service's sessions see: main.cf plus its `-o` overrides.
+    pub fn service_settings(&self, index: usize) -> Arc<Config> {
+        Arc::new(
+            self.config
+                .with_overrides(&self.services[index].service.overrides),
+        )
+    }
+
+    /// Names of the services accepted but not running yet, for one start-up warning.
+    pub fn not_available(&self) -> Vec<String> {
+        self.services
+            .iter()
+            .filter(|p| matches!(p.run, Run::Internal(services::Internal::NotAvailable)))
+            .map(|p| format!("{}/{}", p.service.name, p.service.kind))
+            .collect()
+    }
+}
