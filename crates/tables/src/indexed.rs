@@ -23,7 +23,7 @@ use std::io::BufWriter;
 use std::path::Path;
 use std::sync::Arc;
 
-pub use format::{build, FormatError, Layout, Reader};
+pub use format::{build, hash, FormatError, Layout, Reader};
 
 use crate::mapped::{self, Bytes};
 use crate::writer::{self, Entry, Kind};

@@ -138,6 +138,12 @@ pub fn write(path: &Path, mut entries: Vec<Entry>) -> Result<(), TableError> {
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let data: usize = entries.iter().map(|(k, v)| k.len() + v.len() + 16).sum();
     let map_size = (data * 3 + (16 << 20)).next_multiple_of(1 << 20);
+    // Create the file ourselves so that it gets the usual mode (0666 less the umask, as
+    // Postfix's tables); LMDB would create it 0600.
+    temp.create().map_err(|source| TableError::Open {
+        path: display.clone(),
+        source,
+    })?;
     {
         let env = open_env(temp.path(), true, Some(map_size)).map_err(err)?;
         let mut wtxn = env.write_txn().map_err(err)?;

@@ -94,8 +94,64 @@ pub fn text(bytes: &[u8]) -> String {
 #[derive(Debug, Default)]
 pub struct EntrySet {
     /// key -> (insertion sequence, value); one copy of each key.
-    map: HashMap<Box<[u8]>, Sequenced, BuildFnv>,
+    map: HashMap<HashedKey, Sequenced, BuildIdentity>,
     next: u64,
+}
+
+/// A value and the insertion sequence number of its entry.
+type Sequenced = (u64, Box<[u8]>);
+
+/// A key with its hash computed once: growing the map then moves entries without
+/// hashing every key again (which was most of the time spent building big tables).
+#[derive(Debug, PartialEq, Eq)]
+struct HashedKey {
+    hash: u64,
+    bytes: Box<[u8]>,
+}
+
+impl HashedKey {
+    fn new(bytes: Box<[u8]>) -> HashedKey {
+        HashedKey {
+            hash: crate::indexed::hash(&bytes),
+            bytes,
+        }
+    }
+}
+
+impl std::hash::Hash for HashedKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// Passes `HashedKey`'s precomputed (well-mixed) hash through. The keys come from the
+/// administrator's own source file, so an unkeyed hash is fine.
+#[derive(Debug, Default, Clone, Copy)]
+struct BuildIdentity;
+
+impl std::hash::BuildHasher for BuildIdentity {
+    type Hasher = Identity;
+    fn build_hasher(&self) -> Identity {
+        Identity(0)
+    }
+}
+
+#[derive(Debug)]
+struct Identity(u64);
+
+impl std::hash::Hasher for Identity {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used by `HashedKey`; fold anything else in anyway.
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl EntrySet {
@@ -111,7 +167,7 @@ impl EntrySet {
     pub fn insert(&mut self, key: Box<[u8]>, value: Box<[u8]>, dup: Duplicates) -> Inserted {
         let seq = self.next;
         self.next += 1;
-        match self.map.entry(key) {
+        match self.map.entry(HashedKey::new(key)) {
             std::collections::hash_map::Entry::Occupied(mut old) => {
                 if dup != Duplicates::Replace {
                     return Inserted::Duplicate;
@@ -128,7 +184,7 @@ impl EntrySet {
     }
 
     pub fn remove(&mut self, key: &[u8]) -> bool {
-        self.map.remove(key).is_some()
+        self.map.remove(&HashedKey::new(key.into())).is_some()
     }
 
     pub fn len(&self) -> usize {
@@ -144,42 +200,10 @@ impl EntrySet {
         let mut all: Vec<(u64, Entry)> = self
             .map
             .into_iter()
-            .map(|(k, (seq, v))| (seq, (k, v)))
+            .map(|(k, (seq, v))| (seq, (k.bytes, v)))
             .collect();
         all.sort_unstable_by_key(|(seq, _)| *seq);
         all.into_iter().map(|(_, e)| e).collect()
-    }
-}
-
-/// A value and the insertion sequence number of its entry.
-type Sequenced = (u64, Box<[u8]>);
-
-/// FNV-1a for the writer's key map: the keys come from the administrator's own source
-/// file, so a fast non-keyed hash is fine (and halves the build time of big tables
-/// compared with SipHash).
-#[derive(Debug, Default, Clone, Copy)]
-pub struct BuildFnv;
-
-impl std::hash::BuildHasher for BuildFnv {
-    type Hasher = Fnv;
-    fn build_hasher(&self) -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-/// The hasher `BuildFnv` builds.
-#[derive(Debug)]
-pub struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    fn finish(&self) -> u64 {
-        let h = self.0 ^ (self.0 >> 33);
-        h.wrapping_mul(0xff51_afd7_ed55_8ccd) ^ (h >> 29)
     }
 }
 

@@ -204,6 +204,23 @@ proptest! {
     }
 
     #[test]
+    fn sorted_layout_lists_in_byte_order(
+        keys in proptest::collection::btree_set(
+            proptest::collection::vec(prop::sample::select(vec![0u8, 1, b'a', b'b', 0xc3, 0xff]), 0..11),
+            0..200,
+        ),
+    ) {
+        let entries: Vec<Entry> = keys.iter().map(|k| (k.clone().into(), Box::from(&b"v"[..]))).collect();
+        let mut bytes = Vec::new();
+        build(Layout::Sorted, &entries, &mut bytes).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let r = Reader::new(bytes, Layout::Sorted).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let listed: Vec<Vec<u8>> = r.entries().map_err(|e| TestCaseError::fail(e.to_string()))?
+            .into_iter().map(|(k, _)| k.to_vec()).collect();
+        let expected: Vec<Vec<u8>> = keys.into_iter().collect();
+        prop_assert_eq!(listed, expected);
+    }
+
+    #[test]
     fn corrupt_files_give_errors_not_panics(
         map in proptest::collection::btree_map("[a-z]{1,8}", "[a-z]{0,8}", 1..50),
         flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
