@@ -102,11 +102,10 @@ impl Options {
 
 /// `facteur master ARGS`: runs the daemon to its end.
 pub fn run(args: &[OsString], mail_config: Option<PathBuf>) -> ExitCode {
-    let early = MasterLog::stderr_only();
     let options = match Options::parse(args, mail_config) {
         Ok(o) => o,
         Err(e) => {
-            early.fatal(&e);
+            MasterLog::stderr_only("facteur").fatal(&e);
             return ExitCode::from(1);
         }
     };
@@ -121,16 +120,24 @@ pub fn run(args: &[OsString], mail_config: Option<PathBuf>) -> ExitCode {
     ) {
         Ok(s) => s,
         Err(e) => {
-            early.fatal(&e.to_string());
+            let syslog_name = Config::load(&options.config_dir)
+                .and_then(|c| c.get("syslog_name"))
+                .unwrap_or_else(|_| "facteur".into());
+            MasterLog::stderr_only(&syslog_name).fatal(&e.to_string());
             return ExitCode::from(1);
         }
     };
-    let log = Arc::new(MasterLog::new(
-        snapshot.maillog_file.clone(),
+    let log = match MasterLog::new(
+        snapshot.maillog_file.as_deref(),
         &snapshot.syslog_name,
         &snapshot.myhostname,
-        true,
-    ));
+    ) {
+        Ok(l) => Arc::new(l),
+        Err(e) => {
+            MasterLog::stderr_only(&snapshot.syslog_name).fatal(&e.to_string());
+            return ExitCode::from(1);
+        }
+    };
     if options.check_only {
         return ExitCode::SUCCESS;
     }
@@ -205,6 +212,14 @@ fn create_queue(snapshot: &Snapshot, root: bool) -> Result<(), String> {
             let dir = layout.root().join(name);
             rustix::fs::chown(&dir, Some(uid), None)
                 .map_err(|e| format!("chown {}: {e}", dir.display()))?;
+        }
+        // The submission path: postdrop (setgid setgid_group) writes maildrop and
+        // reaches public/, nobody else does.
+        let gid = rustix::process::Gid::from_raw(snapshot.setgid_group);
+        for name in [QueueName::Maildrop.as_str(), "public"] {
+            let dir = layout.root().join(name);
+            rustix::fs::chown(&dir, None, Some(gid))
+                .map_err(|e| format!("chgrp {}: {e}", dir.display()))?;
         }
     }
     Ok(())

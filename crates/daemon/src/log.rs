@@ -1,32 +1,49 @@
 //! The daemon's own log lines (start, reload, stop, fatal) in Postfix's format:
-//! `Mmm dd hh:mm:ss host syslog_name/master[pid]: text`, appended to `maillog_file`,
-//! and on stderr while a terminal or the starting command is listening.
+//! `Mmm dd hh:mm:ss host syslog_name/master[pid]: text`, appended to `maillog_file`
+//! (opened before the privilege drop and kept open, as postlogd does). Fatal lines
+//! also go to stderr while the starting command listens, as Postfix's master does.
 //!
 //! Stand-in: the `maillog` crate (sinks, syslog, `maillog_file_prefixes`) replaces this
 //! module when it lands; keep every write behind these few functions.
 
-use std::fs::OpenOptions;
+use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Where the daemon's lines go.
 #[derive(Debug)]
 pub struct MasterLog {
     /// `maillog_file`, when set.
-    file: Option<PathBuf>,
+    file: Option<Mutex<File>>,
     /// `syslog_name` + `/master`.
     tag: String,
     /// myhostname's first label, as syslog shows the host.
     host: String,
-    /// Also copy lines to stderr (foreground, or until a detaching daemon is ready).
+    /// Copy fatal lines to stderr (until a detaching daemon is ready).
     stderr: AtomicBool,
 }
 
 impl MasterLog {
-    pub fn new(file: Option<PathBuf>, syslog_name: &str, myhostname: &str, stderr: bool) -> Self {
-        MasterLog {
+    /// Opens `file` for appending (mode 0600 when created).
+    pub fn new(file: Option<&Path>, syslog_name: &str, myhostname: &str) -> std::io::Result<Self> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = match file {
+            Some(path) => Some(Mutex::new(
+                OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .mode(0o600)
+                    .open(path)
+                    .map_err(|e| {
+                        std::io::Error::new(e.kind(), format!("open {}: {e}", path.display()))
+                    })?,
+            )),
+            None => None,
+        };
+        Ok(MasterLog {
             file,
             tag: format!("{syslog_name}/master"),
             host: myhostname
@@ -34,13 +51,18 @@ impl MasterLog {
                 .next()
                 .unwrap_or(myhostname)
                 .to_string(),
-            stderr: AtomicBool::new(stderr),
-        }
+            stderr: AtomicBool::new(true),
+        })
     }
 
     /// Before any configuration is read: stderr only.
-    pub fn stderr_only() -> Self {
-        MasterLog::new(None, "postfix", "localhost", true)
+    pub fn stderr_only(syslog_name: &str) -> Self {
+        MasterLog {
+            file: None,
+            tag: format!("{syslog_name}/master"),
+            host: String::new(),
+            stderr: AtomicBool::new(true),
+        }
     }
 
     /// Stops copying to stderr (a detached daemon has no terminal).
@@ -61,11 +83,11 @@ impl MasterLog {
     }
 
     fn line(&self, severity: &str, text: &str) {
-        if self.stderr.load(Ordering::Relaxed) {
+        if severity == "fatal: " && self.stderr.load(Ordering::Relaxed) {
             // Postfix's stderr form: no time stamp, host or pid.
             let _ = writeln!(std::io::stderr(), "{}: {severity}{text}", self.tag);
         }
-        if let Some(path) = &self.file {
+        if let Some(file) = &self.file {
             let line = format!(
                 "{} {} {}[{}]: {severity}{text}\n",
                 syslog_time(SystemTime::now()),
@@ -73,7 +95,7 @@ impl MasterLog {
                 self.tag,
                 std::process::id()
             );
-            if let Ok(mut f) = OpenOptions::new().create(true).append(true).open(path) {
+            if let Ok(mut f) = file.lock() {
                 let _ = f.write_all(line.as_bytes());
             }
         }

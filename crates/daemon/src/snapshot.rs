@@ -27,6 +27,8 @@ pub struct Snapshot {
     pub layout: Layout,
     /// `mail_owner`, looked up and checked (Postfix checks it even when not root).
     pub mail_owner: UserIds,
+    /// `setgid_group`'s gid: the group of maildrop/ and public/.
+    pub setgid_group: u32,
     pub maillog_file: Option<PathBuf>,
     pub syslog_name: String,
     pub myhostname: String,
@@ -74,6 +76,14 @@ impl Snapshot {
             passwd,
             &config_dir.join("main.cf"),
         )?;
+        let setgid_name = config.get("setgid_group")?;
+        let setgid_group = privileges::group_id(&setgid_name, Path::new(privileges::GROUP_FILE))
+            .ok_or_else(|| {
+                SnapshotError::Other(format!(
+                    "file {}: parameter setgid_group: unknown group name: {setgid_name}",
+                    config_dir.join("main.cf").display()
+                ))
+            })?;
         let queue_directory = config.get("queue_directory")?;
         let hash_names = config.get_list("hash_queue_names")?;
         let hash_depth = config.get_int("hash_queue_depth")?;
@@ -115,6 +125,15 @@ impl Snapshot {
         let maillog_file = Some(config.get("maillog_file")?)
             .filter(|f| !f.is_empty())
             .map(PathBuf::from);
+        if let Some(file) = &maillog_file {
+            let prefixes = config.get_list("maillog_file_prefixes")?;
+            let text = file.to_string_lossy();
+            if !prefixes.iter().any(|p| text.starts_with(p.as_str())) {
+                return Err(SnapshotError::Other(format!(
+                    "maillog_file value '{text}' does not match any prefix in maillog_file_prefixes"
+                )));
+            }
+        }
         Ok(Snapshot {
             config_dir: config_dir.to_path_buf(),
             syslog_name: config.get("syslog_name")?,
@@ -124,6 +143,7 @@ impl Snapshot {
             endpoints,
             layout,
             mail_owner,
+            setgid_group,
             maillog_file,
         })
     }

@@ -230,6 +230,10 @@ mod tests {
         ipv6: true,
     };
 
+    fn sa(text: &str) -> SocketAddr {
+        text.parse().expect("socket address")
+    }
+
     fn list(words: &[&str]) -> Vec<String> {
         words.iter().map(|w| w.to_string()).collect()
     }
@@ -248,27 +252,15 @@ mod tests {
     #[test]
     fn service_names_take_interfaces_unless_they_name_a_host() {
         let v = endpoints("smtp", &list(&["loopback-only"]), BOTH, SERVICES).ok();
-        assert_eq!(
-            v,
-            Some(vec![
-                "127.0.0.1:25".parse().unwrap(),
-                "[::1]:25".parse().unwrap()
-            ])
-        );
+        assert_eq!(v, Some(vec![sa("127.0.0.1:25"), sa("[::1]:25")]));
         let v = endpoints("127.0.0.1:10025", &list(&["all"]), V4, SERVICES).ok();
-        assert_eq!(v, Some(vec!["127.0.0.1:10025".parse().unwrap()]));
+        assert_eq!(v, Some(vec![sa("127.0.0.1:10025")]));
         let v = endpoints("[::1]:submission", &list(&["all"]), BOTH, SERVICES).ok();
-        assert_eq!(v, Some(vec!["[::1]:587".parse().unwrap()]));
+        assert_eq!(v, Some(vec![sa("[::1]:587")]));
         let v = endpoints("*:25", &list(&["127.0.0.1"]), BOTH, SERVICES).ok();
-        assert_eq!(
-            v,
-            Some(vec![
-                "0.0.0.0:25".parse().unwrap(),
-                "[::]:25".parse().unwrap()
-            ])
-        );
+        assert_eq!(v, Some(vec![sa("0.0.0.0:25"), sa("[::]:25")]));
         let v = endpoints("2525", &list(&["127.0.0.1", "::1"]), V4, SERVICES).ok();
-        assert_eq!(v, Some(vec!["127.0.0.1:2525".parse().unwrap()]));
+        assert_eq!(v, Some(vec![sa("127.0.0.1:2525")]));
     }
 
     #[test]
@@ -279,7 +271,7 @@ mod tests {
 
     #[test]
     fn bind_then_connect() {
-        let l = bind_tcp("127.0.0.1:0".parse().unwrap()).expect("bind");
+        let l = bind_tcp(sa("127.0.0.1:0")).expect("bind");
         let addr = l.local_addr().expect("addr");
         std::net::TcpStream::connect(addr).expect("connect");
     }

@@ -13,6 +13,22 @@ use rustix::process::{Gid, Uid};
 /// The system's user database.
 pub const PASSWD_FILE: &str = "/etc/passwd";
 
+/// The system's group database.
+pub const GROUP_FILE: &str = "/etc/group";
+
+/// The gid of group `name` in group(5) file `path`.
+pub fn group_id(name: &str, path: &Path) -> Option<u32> {
+    let text = std::fs::read_to_string(path).ok()?;
+    text.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        if fields.next()? != name {
+            return None;
+        }
+        let _password = fields.next()?;
+        fields.next()?.parse().ok()
+    })
+}
+
 /// A user's numeric identity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UserIds {
