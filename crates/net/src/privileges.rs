@@ -57,6 +57,10 @@ pub enum PrivilegeError {
         #[source]
         source: io::Error,
     },
+    /// The drop was attempted with more than one thread: the set*id system calls
+    /// would leave the other threads privileged.
+    #[error("cannot drop privileges: {0} threads are running (must be 1)")]
+    Threads(usize),
     #[error("{call}({id}): {source}")]
     Drop {
         call: &'static str,
@@ -119,6 +123,13 @@ pub fn is_root() -> bool {
 /// gid, then uid. The calls are per thread at the system-call level, so this must run
 /// while the process has a single thread (before the async runtime starts).
 pub fn drop_to(ids: UserIds) -> Result<(), PrivilegeError> {
+    // Linux lists one entry per thread; elsewhere assume the caller kept its word.
+    if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
+        let threads = tasks.count();
+        if threads > 1 {
+            return Err(PrivilegeError::Threads(threads));
+        }
+    }
     let gid = Gid::from_raw(ids.gid);
     let uid = Uid::from_raw(ids.uid);
     let fail = |call, id| move |source| PrivilegeError::Drop { call, id, source };

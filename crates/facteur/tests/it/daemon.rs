@@ -191,6 +191,39 @@ fn start_status_stop() {
 }
 
 #[test]
+fn a_link_named_postfix_is_the_postfix_command() {
+    let inst = Instance::new(MASTER_CF);
+    let link = inst.dir().join("postfix");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_facteur"), &link).expect("symlink");
+    let mut cmd = Command::new(&link);
+    cmd.env_remove("MAIL_CONFIG")
+        .arg("-c")
+        .arg(inst.dir())
+        .arg("status");
+    let out = run(&mut cmd, "");
+    assert_eq!(
+        (out.code, out.stderr.as_str()),
+        (
+            1,
+            "postfix/postfix-script: the Postfix mail system is not running\n"
+        )
+    );
+    let mut cmd = Command::new(&link);
+    cmd.env_remove("MAIL_CONFIG")
+        .arg("-c")
+        .arg(inst.dir())
+        .arg("bogus");
+    let out = run(&mut cmd, "");
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.starts_with(
+            "postfix/postfix-script: fatal: unknown command: 'bogus'. Usage: postfix start"
+        ),
+        "{out:?}"
+    );
+}
+
+#[test]
 fn start_fg_keeps_the_pid_and_stops_on_request() {
     let inst = Instance::new(MASTER_CF);
     let mut child = Command::new(env!("CARGO_BIN_EXE_facteur"))
