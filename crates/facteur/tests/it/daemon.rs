@@ -415,3 +415,76 @@ fn texts_and_exit_codes_match_postfix_when_stopped() {
         );
     }
 }
+
+/// Stops a reference Postfix at the end of a test, whatever happened.
+struct PostfixGuard<'a>(&'a Path);
+
+impl Drop for PostfixGuard<'_> {
+    fn drop(&mut self) {
+        let _ = postfix_on_a_tty(self.0, "stop");
+    }
+}
+
+#[test]
+fn texts_and_exit_codes_match_postfix_when_running() {
+    let theirs = Instance::new(MASTER_CF);
+    let ours = Instance::new(MASTER_CF);
+    // Postfix wants a data directory owned by mail_owner (it warns otherwise).
+    let data = theirs.dir().join("data");
+    std::fs::create_dir_all(&data).expect("data dir");
+    std::fs::create_dir_all(theirs.queue()).expect("queue dir");
+    if rustix::process::geteuid().is_root() {
+        let passwd = std::fs::read_to_string("/etc/passwd").expect("passwd");
+        let ids = net::privileges::lookup_in(&passwd, "postfix").expect("user postfix");
+        rustix::fs::chown(&data, Some(rustix::process::Uid::from_raw(ids.uid)), None)
+            .expect("chown data");
+    }
+    let start = postfix_on_a_tty(theirs.dir(), "start");
+    let _guard = PostfixGuard(theirs.dir());
+    assert_eq!(start.code, 0, "reference Postfix did not start: {start:?}");
+    assert_eq!(ours.facteur(&["start"]).code, 0);
+    ours.wait_log("daemon started");
+
+    for command in ["start", "status"] {
+        let t = postfix_on_a_tty(theirs.dir(), command);
+        let o = ours.facteur(&[command]);
+        // Only the pids differ.
+        let pid_of = |i: &Instance| i.running_pid().map(|p| p.to_string()).unwrap_or_default();
+        let t_text = t.stderr.replace(&pid_of(&theirs), "PID");
+        let o_text = o.stderr.replace(&pid_of(&ours), "PID");
+        assert_eq!((o.code, o_text), (t.code, t_text), "postfix {command}");
+    }
+    let t = postfix_on_a_tty(theirs.dir(), "stop");
+    let o = ours.facteur(&["stop"]);
+    assert_eq!((o.code, o.stderr), (t.code, t.stderr), "postfix stop");
+}
+
+#[test]
+fn a_daemon_that_fails_after_the_checks_fails_the_start() {
+    let inst = Instance::new(MASTER_CF);
+    assert_eq!(inst.facteur(&["check"]).code, 0);
+    // Something that is not a socket where the control socket goes: the daemon's
+    // bind fails after the pid lock, and `start` must hear about it.
+    std::fs::create_dir_all(inst.queue().join("public/control/in-the-way")).expect("mkdir");
+    let out = inst.facteur(&["start"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    let control = inst.queue().join("public/control");
+    assert!(
+        out.stderr.contains(&format!(
+            "postfix/master: fatal: bind {}: ",
+            control.display()
+        )),
+        "{out:?}"
+    );
+    assert!(
+        out.stderr
+            .ends_with("postfix/postfix-script: fatal: mail system startup failed\n"),
+        "{out:?}"
+    );
+    assert_eq!(inst.running_pid(), None);
+    assert!(
+        inst.maillog().contains("fatal: bind "),
+        "{}",
+        inst.maillog()
+    );
+}
