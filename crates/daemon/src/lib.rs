@@ -299,10 +299,7 @@ async fn serve(
             idle.join(" ")
         ));
     }
-    log.info(&format!(
-        "daemon started -- version {VERSION}, configuration {}",
-        snapshot.config_dir.display()
-    ));
+    log.started(&snapshot.config_dir);
     if detach {
         ready(&log);
     }
@@ -326,7 +323,7 @@ async fn serve(
         log.warning("stop: sessions still open after the grace period; ending them");
     }
     let _ = std::fs::remove_file(&bound.control_path);
-    log.info(&format!("terminating on signal {signo}"));
+    log.terminating(signo);
     Ok(())
 }
 
@@ -384,10 +381,7 @@ fn reload(
     for (i, tx) in settings.iter().enumerate() {
         let _ = tx.send(next.service_settings(i));
     }
-    log.info(&format!(
-        "reload -- version {VERSION}, configuration {}",
-        next.config_dir.display()
-    ));
+    log.reloaded(&next.config_dir);
     Some(next)
 }
 

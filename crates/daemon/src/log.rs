@@ -70,6 +70,29 @@ impl MasterLog {
         self.stderr.store(false, Ordering::Relaxed);
     }
 
+    /// `daemon started -- version V, configuration DIR`
+    pub fn started(&self, config_dir: &Path) {
+        self.info(&format!(
+            "daemon started -- version {}, configuration {}",
+            crate::VERSION,
+            config_dir.display()
+        ));
+    }
+
+    /// `reload -- version V, configuration DIR`
+    pub fn reloaded(&self, config_dir: &Path) {
+        self.info(&format!(
+            "reload -- version {}, configuration {}",
+            crate::VERSION,
+            config_dir.display()
+        ));
+    }
+
+    /// `terminating on signal 15`
+    pub fn terminating(&self, signo: i32) {
+        self.info(&format!("terminating on signal {signo}"));
+    }
+
     pub fn info(&self, text: &str) {
         self.line("", text);
     }
