@@ -15,7 +15,7 @@ use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use config::master_cf::Service;
+use config::master_cf::{Service, ServiceType};
 use config::{Config, ConfigError};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch, Semaphore};
@@ -49,13 +49,6 @@ pub enum ServiceError {
         line: usize,
         name: String,
         kind: String,
-    },
-    #[error("file {}: line {line}: service {name}: bad process limit: {value}", .path.display())]
-    BadMaxproc {
-        path: std::path::PathBuf,
-        line: usize,
-        name: String,
-        value: String,
     },
     #[error("{0}")]
     Config(#[from] ConfigError),
@@ -111,30 +104,28 @@ pub fn plan(
     config: &Config,
     master_cf: &Path,
 ) -> Result<Vec<Planned>, ServiceError> {
-    let default_limit = config.get_int("default_process_limit")?;
+    let default_limit = config
+        .get_int("default_process_limit")?
+        .clamp(0, u32::MAX as i64) as u32;
     services
         .iter()
         .map(|service| {
-            let maxproc = match service.maxproc.as_str() {
-                "-" => default_limit.max(0) as usize,
-                v => v.parse().map_err(|_| ServiceError::BadMaxproc {
-                    path: master_cf.to_path_buf(),
-                    line: service.line,
-                    name: service.name.clone(),
-                    value: v.to_string(),
-                })?,
-            };
-            let run = match service.kind.as_str() {
-                "inet" => Run::Listener(inet_implementation(service, master_cf)?),
-                "unix" | "unix-dgram" | "fifo" | "pass" => {
-                    Run::Internal(internal_implementation(service))
-                }
-                other => {
+            // master.cf parsing has checked the column; "-" is default_process_limit.
+            let maxproc = service.process_limit(default_limit) as usize;
+            let run = match service.service_type() {
+                Some(ServiceType::Inet) => Run::Listener(inet_implementation(service, master_cf)?),
+                Some(
+                    ServiceType::Unix
+                    | ServiceType::UnixDgram
+                    | ServiceType::Fifo
+                    | ServiceType::Pass,
+                ) => Run::Internal(internal_implementation(service)),
+                None => {
                     return Err(ServiceError::UnknownType {
                         path: master_cf.to_path_buf(),
                         line: service.line,
                         name: service.name.clone(),
-                        kind: other.to_string(),
+                        kind: service.kind.clone(),
                     })
                 }
             };
