@@ -159,7 +159,12 @@ struct Bound {
 
 fn start(snapshot: Snapshot, log: &Arc<MasterLog>, detach: bool) -> Result<(), String> {
     let root = net::privileges::is_root();
+    // As Postfix's master: files we create are not group/world writable, and the
+    // working directory is the queue (never the starting shell's directory).
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o022));
     create_queue(&snapshot, root)?;
+    std::env::set_current_dir(snapshot.layout.root())
+        .map_err(|e| format!("chdir {}: {e}", snapshot.layout.root().display()))?;
     let pid_path = net::pidfile::path(snapshot.layout.root());
     let pid_lock = PidLock::acquire(&pid_path, std::process::id()).map_err(|e| e.to_string())?;
 

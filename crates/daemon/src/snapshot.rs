@@ -50,6 +50,13 @@ pub enum SnapshotError {
         #[source]
         source: ListenError,
     },
+    /// A main.cf network parameter (`inet_protocols`) that does not check out.
+    #[error("file {}: {source}", .path.display())]
+    Network {
+        path: PathBuf,
+        #[source]
+        source: ListenError,
+    },
     #[error("{0}")]
     Other(String),
 }
@@ -97,10 +104,8 @@ impl Snapshot {
         let planned = services::plan(&master.services, &config, &master_path)?;
         let protocols =
             Protocols::from_list(&config.get_list("inet_protocols")?).map_err(|source| {
-                SnapshotError::Listen {
+                SnapshotError::Network {
                     path: config_dir.join("main.cf"),
-                    line: 0,
-                    name: "inet_protocols".into(),
                     source,
                 }
             })?;
@@ -163,5 +168,59 @@ impl Snapshot {
             .filter(|p| matches!(p.run, Run::Internal(services::Internal::NotAvailable)))
             .map(|p| format!("{}/{}", p.service.name, p.service.kind))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PASSWD: &str = "root:x:0:0::/root:/bin/sh\nmailer:x:1001:1001::/:/bin/false\n";
+    const MASTER: &str = "pickup unix n - n 60 1 pickup\npostlog unix-dgram n - n - 1 postlogd\n";
+
+    /// A config dir with `main` (plus a mail_owner that exists in the test passwd).
+    fn load(main: &str) -> Result<Snapshot, String> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().display().to_string();
+        std::fs::write(
+            dir.path().join("main.cf"),
+            format!("queue_directory = {root}/q\nmail_owner = mailer\nsetgid_group = root\n{main}"),
+        )
+        .expect("main.cf");
+        std::fs::write(dir.path().join("master.cf"), MASTER).expect("master.cf");
+        let passwd = dir.path().join("passwd");
+        std::fs::write(&passwd, PASSWD).expect("passwd");
+        Snapshot::load(dir.path(), &passwd, Path::new("/nonexistent/services"))
+            .map_err(|e| e.to_string().replace(&root, "DIR"))
+    }
+
+    #[test]
+    fn a_good_configuration_plans_every_service() {
+        let s = load("").expect("snapshot");
+        assert_eq!(
+            s.mail_owner,
+            UserIds {
+                uid: 1001,
+                gid: 1001
+            }
+        );
+        assert_eq!(s.not_available(), vec!["pickup/unix", "postlog/unix-dgram"]);
+        assert_eq!(s.endpoints, vec![Vec::<SocketAddr>::new(), Vec::new()]);
+    }
+
+    #[test]
+    fn errors_name_the_file_and_parameter() {
+        assert_eq!(
+            load("mail_owner = root\n").err(),
+            Some("file DIR/main.cf: parameter mail_owner: user root has privileged user ID".into())
+        );
+        assert_eq!(
+            load("maillog_file = /tmp/x.log\n").err(),
+            Some("maillog_file value '/tmp/x.log' does not match any prefix in maillog_file_prefixes".into())
+        );
+        assert_eq!(
+            load("inet_protocols = ipv5\n").err(),
+            Some("file DIR/main.cf: parameter inet_protocols: unknown value: ipv5".into())
+        );
     }
 }
