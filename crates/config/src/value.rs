@@ -207,46 +207,37 @@ pub fn parse_time(
 /// contain separators (the braces and the white space just inside them are removed).
 /// An unbalanced `{` takes the rest of the value as one element.
 pub fn split_list(value: &str) -> Vec<String> {
-    let is_sep = |c: char| c == ',' || c.is_ascii_whitespace();
+    // Separators inside `{ ... }` do not split, wherever the braces start
+    // (`inline:{a=b, c=d}` is one element); an element that is wholly braced loses
+    // its outer braces and the white space just inside them.
     let mut out = Vec::new();
-    let mut rest = value;
-    loop {
-        rest = rest.trim_start_matches(is_sep);
-        if rest.is_empty() {
-            return out;
+    let mut current = String::new();
+    let mut depth = 0usize;
+    for c in value.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            _ => {}
         }
-        if let Some(inner) = rest.strip_prefix('{') {
-            let mut depth = 1usize;
-            let mut end = None;
-            for (i, c) in inner.char_indices() {
-                match c {
-                    '{' => depth += 1,
-                    '}' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            end = Some(i);
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            match end {
-                Some(i) => {
-                    out.push(inner[..i].trim().to_owned());
-                    rest = &inner[i + 1..];
-                }
-                None => {
-                    out.push(rest.to_owned());
-                    return out;
-                }
+        if depth == 0 && (c == ',' || c.is_ascii_whitespace()) {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
             }
         } else {
-            let end = rest.find(is_sep).unwrap_or(rest.len());
-            out.push(rest[..end].to_owned());
-            rest = &rest[end..];
+            current.push(c);
         }
     }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out.into_iter()
+        .map(
+            |e| match e.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
+                Some(inner) => inner.trim().to_string(),
+                None => e,
+            },
+        )
+        .collect()
 }
 
 #[cfg(test)]
@@ -332,6 +323,10 @@ mod tests {
         assert_eq!(split_list("{ {x} y }"), ["{x} y"]);
         assert_eq!(split_list("a {b c"), ["a", "{b c"]);
         assert!(split_list(" ,, ").is_empty());
+        assert_eq!(
+            split_list("hash:/a, inline:{a=b, c=d} { inline:{x=y} },b"),
+            ["hash:/a", "inline:{a=b, c=d}", "inline:{x=y}", "b"]
+        );
     }
 
     proptest! {

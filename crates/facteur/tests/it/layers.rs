@@ -8,12 +8,15 @@ use std::path::Path;
 /// crate directory → the crates of ours its `[dependencies]` may name.
 const ALLOWED: &[(&str, &[&str])] = &[
     ("mail", &[]),
+    ("smtp-proto", &[]),
     ("config", &["mail"]),
     ("tables", &["mail"]),
     ("queue", &["mail"]),
+    ("maillog", &["mail"]),
+    ("route", &["tables", "config", "mail"]),
     ("net", &["config", "mail"]),
-    ("cli", &["config", "tables", "queue", "net", "mail"]),
-    ("daemon", &["config", "mail", "queue", "net", "tables"]),
+    ("cli", &["config", "tables", "queue", "net", "maillog", "mail"]),
+    ("daemon", &["config", "mail", "queue", "net", "tables", "maillog"]),
     ("facteur", &["cli", "daemon"]),
 ];
 
