@@ -15,6 +15,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use config::{master_cf, Config};
+use maillog::events::admin::{self, MailSystem};
 use net::control::{self, Reply, Request};
 use net::pidfile;
 use rustix::process::{kill_process, Pid, Signal};
@@ -105,6 +106,17 @@ fn parse_options(args: &[OsString]) -> Result<(Option<PathBuf>, Vec<String>), Op
     Ok((dash_c, rest))
 }
 
+/// The log destination main.cf describes; `None` when it does not check out (the daemon
+/// reports that as a fatal error at start).
+fn sink_settings(config: &Config, syslog_name: &str) -> Option<maillog::SinkSettings> {
+    Some(maillog::SinkSettings {
+        facility: config.get("syslog_facility").ok()?.parse().ok()?,
+        maillog_file: config.get("maillog_file").ok()?,
+        maillog_file_prefixes: config.get_list("maillog_file_prefixes").ok()?,
+        ..maillog::SinkSettings::new(syslog_name, config.get("myhostname").ok()?)
+    })
+}
+
 /// Rust's io::Error text without its " (os error N)" suffix, as Postfix's `%m`.
 fn plain(text: &str) -> String {
     let mut out = text.to_string();
@@ -123,6 +135,8 @@ struct Context {
     exe: Option<PathBuf>,
     /// `syslog_name/postfix-script`, the prefix of every message.
     tag: String,
+    /// The same messages to syslog or `maillog_file`, as postfix-script logs them.
+    logger: Option<maillog::Logger>,
     queue_directory: PathBuf,
 }
 
@@ -132,26 +146,39 @@ impl Context {
             .get("syslog_name")
             .unwrap_or_else(|_| "postfix".into());
         let queue_directory = PathBuf::from(config.get("queue_directory").unwrap_or_default());
+        let logger = sink_settings(&config, &syslog_name)
+            .and_then(|settings| maillog::Sink::open(&settings).ok())
+            .map(|sink| maillog::Logger::new(&sink, "postfix-script"));
         Context {
             config_dir,
             config,
             exe,
             tag: format!("{syslog_name}/postfix-script"),
+            logger,
             queue_directory,
         }
     }
 
     fn info(&self, text: &str) {
-        eprintln!("{}: {text}", self.tag);
+        self.say(maillog::Line::info(text));
     }
 
     fn warning(&self, text: &str) {
-        eprintln!("{}: warning: {text}", self.tag);
+        self.say(maillog::Line::warning(text));
     }
 
     fn fatal(&self, text: &str) -> ExitCode {
-        eprintln!("{}: fatal: {text}", self.tag);
+        self.say(maillog::Line::fatal(text));
         ExitCode::from(1)
+    }
+
+    /// To the administrator (stderr, without time stamp or pid, as Postfix prints on a
+    /// terminal) and to the mail log.
+    fn say(&self, line: maillog::Line) {
+        eprintln!("{}: {}{}", self.tag, line.severity.word(), line.text);
+        if let Some(logger) = &self.logger {
+            logger.emit(line);
+        }
     }
 
     fn pid_path(&self) -> PathBuf {
@@ -177,7 +204,7 @@ impl Context {
         let Some(exe) = &self.exe else {
             return self.fatal("cannot find the facteur executable to run the master daemon");
         };
-        self.info("starting the Postfix mail system");
+        self.say(admin::mail_system(MailSystem::Starting));
         let mut master = Command::new(exe);
         master.arg("master").arg("-c").arg(&self.config_dir);
         if foreground {
@@ -213,7 +240,7 @@ impl Context {
         let Some(pid) = self.running() else {
             return self.not_running();
         };
-        self.info("stopping the Postfix mail system");
+        self.say(admin::mail_system(MailSystem::Stopping));
         self.signal(pid, Signal::TERM);
         let deadline = Instant::now() + STOP_WAIT;
         let mut next_note = Instant::now() + Duration::from_secs(1);
@@ -251,7 +278,7 @@ impl Context {
         let Some(pid) = self.running() else {
             return self.not_running();
         };
-        self.info("refreshing the Postfix mail system");
+        self.say(admin::mail_system(MailSystem::Refreshing));
         self.signal(pid, Signal::HUP);
         ExitCode::SUCCESS
     }

@@ -127,14 +127,10 @@ pub fn run(args: &[OsString], mail_config: Option<PathBuf>) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let log = match MasterLog::new(
-        snapshot.maillog_file.as_deref(),
-        &snapshot.syslog_name,
-        &snapshot.myhostname,
-    ) {
+    let log = match MasterLog::new(&snapshot.log) {
         Ok(l) => Arc::new(l),
         Err(e) => {
-            MasterLog::stderr_only(&snapshot.syslog_name).fatal(&e.to_string());
+            MasterLog::stderr_only(&snapshot.log.syslog_name).fatal(&e.to_string());
             return ExitCode::from(1);
         }
     };

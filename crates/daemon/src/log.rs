@@ -1,56 +1,33 @@
-//! The daemon's own log lines (start, reload, stop, fatal) in Postfix's format:
-//! `Mmm dd hh:mm:ss host syslog_name/master[pid]: text`, appended to `maillog_file`
-//! (opened before the privilege drop and kept open, as postlogd does). Fatal lines
-//! also go to stderr while the starting command listens, as Postfix's master does.
+//! The daemon's own log lines (start, reload, stop, warnings, fatal) through the
+//! `maillog` crate: `syslog_name/master[pid]` to syslog or `maillog_file`, opened before
+//! the privilege drop. Fatal lines also go to stderr while the starting command listens
+//! (Postfix's master logs them only; facteur shows the administrator why start failed).
 //!
-//! Stand-in: the `maillog` crate (sinks, syslog, `maillog_file_prefixes`) replaces this
-//! module when it lands; keep every write behind these few functions.
+//! Owns: which maillog events the master emits. Never: formats a line itself.
 
-use std::fs::{File, OpenOptions};
-use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
+
+use maillog::events::admin;
+use maillog::{Logger, Sink, SinkSettings};
 
 /// Where the daemon's lines go.
 #[derive(Debug)]
 pub struct MasterLog {
-    /// `maillog_file`, when set.
-    file: Option<Mutex<File>>,
-    /// `syslog_name` + `/master`.
+    logger: Option<Logger>,
+    /// `syslog_name/master`, for the stderr copy.
     tag: String,
-    /// myhostname's first label, as syslog shows the host.
-    host: String,
     /// Copy fatal lines to stderr (until a detaching daemon is ready).
     stderr: AtomicBool,
 }
 
 impl MasterLog {
-    /// Opens `file` for appending (mode 0600 when created).
-    pub fn new(file: Option<&Path>, syslog_name: &str, myhostname: &str) -> std::io::Result<Self> {
-        use std::os::unix::fs::OpenOptionsExt;
-        let file = match file {
-            Some(path) => Some(Mutex::new(
-                OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .mode(0o600)
-                    .open(path)
-                    .map_err(|e| {
-                        std::io::Error::new(e.kind(), format!("open {}: {e}", path.display()))
-                    })?,
-            )),
-            None => None,
-        };
+    /// Opens the sink the settings describe (syslog, or `maillog_file`).
+    pub fn new(settings: &SinkSettings) -> Result<Self, maillog::SinkError> {
+        let sink = Sink::open(settings)?;
         Ok(MasterLog {
-            file,
-            tag: format!("{syslog_name}/master"),
-            host: myhostname
-                .split('.')
-                .next()
-                .unwrap_or(myhostname)
-                .to_string(),
+            logger: Some(Logger::new(&sink, "master")),
+            tag: format!("{}/master", settings.syslog_name),
             stderr: AtomicBool::new(true),
         })
     }
@@ -58,9 +35,8 @@ impl MasterLog {
     /// Before any configuration is read: stderr only.
     pub fn stderr_only(syslog_name: &str) -> Self {
         MasterLog {
-            file: None,
+            logger: None,
             tag: format!("{syslog_name}/master"),
-            host: String::new(),
             stderr: AtomicBool::new(true),
         }
     }
@@ -72,99 +48,45 @@ impl MasterLog {
 
     /// `daemon started -- version V, configuration DIR`
     pub fn started(&self, config_dir: &Path) {
-        self.info(&format!(
-            "daemon started -- version {}, configuration {}",
+        self.emit(admin::daemon_started(
             crate::VERSION,
-            config_dir.display()
+            &config_dir.display().to_string(),
         ));
     }
 
     /// `reload -- version V, configuration DIR`
     pub fn reloaded(&self, config_dir: &Path) {
-        self.info(&format!(
-            "reload -- version {}, configuration {}",
+        self.emit(admin::daemon_reloaded(
             crate::VERSION,
-            config_dir.display()
+            &config_dir.display().to_string(),
         ));
     }
 
     /// `terminating on signal 15`
     pub fn terminating(&self, signo: i32) {
-        self.info(&format!("terminating on signal {signo}"));
+        self.emit(admin::terminating(signo));
     }
 
     pub fn info(&self, text: &str) {
-        self.line("", text);
+        self.emit(maillog::Line::info(text));
     }
 
     pub fn warning(&self, text: &str) {
-        self.line("warning: ", text);
+        self.emit(maillog::Line::warning(text));
     }
 
     pub fn fatal(&self, text: &str) {
-        self.line("fatal: ", text);
-    }
-
-    fn line(&self, severity: &str, text: &str) {
-        if severity == "fatal: " && self.stderr.load(Ordering::Relaxed) {
+        if self.stderr.load(Ordering::Relaxed) {
             // Postfix's stderr form: no time stamp, host or pid.
-            let _ = writeln!(std::io::stderr(), "{}: {severity}{text}", self.tag);
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "{}: fatal: {text}", self.tag);
         }
-        if let Some(file) = &self.file {
-            let line = format!(
-                "{} {} {}[{}]: {severity}{text}\n",
-                syslog_time(SystemTime::now()),
-                self.host,
-                self.tag,
-                std::process::id()
-            );
-            if let Ok(mut f) = file.lock() {
-                let _ = f.write_all(line.as_bytes());
-            }
-        }
+        self.emit(maillog::Line::fatal(text));
     }
-}
 
-/// `Nov 23 17:20:07` (UTC; the maillog crate brings the local zone).
-fn syslog_time(t: SystemTime) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let secs = t
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    format!(
-        "{} {:>2} {:02}:{:02}:{:02}",
-        MONTHS[(month - 1) as usize],
-        day,
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::Duration;
-
-    #[test]
-    fn syslog_time_format() {
-        // 2026-11-23 17:20:07 UTC
-        let t = UNIX_EPOCH + Duration::from_secs(1_795_454_407);
-        assert_eq!(syslog_time(t), "Nov 23 17:20:07");
-        let t = UNIX_EPOCH + Duration::from_secs(86_400 * 31 + 5);
-        assert_eq!(syslog_time(t), "Feb  1 00:00:05");
+    fn emit(&self, line: maillog::Line) {
+        if let Some(logger) = &self.logger {
+            logger.emit(line);
+        }
     }
 }

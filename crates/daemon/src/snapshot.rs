@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use config::{master_cf, Config, ConfigError};
+use maillog::{Facility, SinkSettings};
 use net::listen::{self, ListenError, Protocols};
 use net::privileges::{self, PrivilegeError, UserIds};
 use queue::Layout;
@@ -29,9 +30,8 @@ pub struct Snapshot {
     pub mail_owner: UserIds,
     /// `setgid_group`'s gid: the group of maildrop/ and public/.
     pub setgid_group: u32,
-    pub maillog_file: Option<PathBuf>,
-    pub syslog_name: String,
-    pub myhostname: String,
+    /// Where log lines go (syslog, `maillog_file`), checked as Postfix checks it.
+    pub log: SinkSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -127,29 +127,28 @@ impl Snapshot {
             });
         }
 
-        let maillog_file = Some(config.get("maillog_file")?)
-            .filter(|f| !f.is_empty())
-            .map(PathBuf::from);
-        if let Some(file) = &maillog_file {
-            let prefixes = config.get_list("maillog_file_prefixes")?;
-            let text = file.to_string_lossy();
-            if !prefixes.iter().any(|p| text.starts_with(p.as_str())) {
-                return Err(SnapshotError::Other(format!(
-                    "maillog_file value '{text}' does not match any prefix in maillog_file_prefixes"
-                )));
-            }
-        }
+        let main_cf = config_dir.join("main.cf");
+        let facility: Facility = config
+            .get("syslog_facility")?
+            .parse()
+            .map_err(|e| SnapshotError::Other(format!("file {}: {e}", main_cf.display())))?;
+        let log = SinkSettings {
+            facility,
+            maillog_file: config.get("maillog_file")?,
+            maillog_file_prefixes: config.get_list("maillog_file_prefixes")?,
+            ..SinkSettings::new(config.get("syslog_name")?, config.get("myhostname")?)
+        };
+        maillog::sink::check_maillog_file(&log.maillog_file, &log.maillog_file_prefixes)
+            .map_err(|e| SnapshotError::Other(e.to_string()))?;
         Ok(Snapshot {
             config_dir: config_dir.to_path_buf(),
-            syslog_name: config.get("syslog_name")?,
-            myhostname: config.get("myhostname")?,
             config: Arc::new(config),
             services: planned,
             endpoints,
             layout,
             mail_owner,
             setgid_group,
-            maillog_file,
+            log,
         })
     }
 

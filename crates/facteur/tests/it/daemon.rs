@@ -133,6 +133,15 @@ fn start_status_stop() {
         "{out:?}"
     );
     inst.wait_log("daemon started -- version ");
+    // As Postfix: the command's own lines reach the mail log too.
+    assert!(
+        inst.maillog().contains("postfix/postfix-script[")
+            && inst
+                .maillog()
+                .contains("]: starting the Postfix mail system\n"),
+        "{}",
+        inst.maillog()
+    );
 
     // The pid file names the long-running daemon, in Postfix's format.
     let text = std::fs::read_to_string(inst.queue().join("pid/master.pid")).expect("pid file");

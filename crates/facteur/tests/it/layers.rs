@@ -15,8 +15,14 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("maillog", &["mail"]),
     ("route", &["tables", "config", "mail"]),
     ("net", &["config", "mail"]),
-    ("cli", &["config", "tables", "queue", "net", "maillog", "mail"]),
-    ("daemon", &["config", "mail", "queue", "net", "tables", "maillog"]),
+    (
+        "cli",
+        &["config", "tables", "queue", "net", "maillog", "mail"],
+    ),
+    (
+        "daemon",
+        &["config", "mail", "queue", "net", "tables", "maillog"],
+    ),
     ("facteur", &["cli", "daemon"]),
 ];
 
