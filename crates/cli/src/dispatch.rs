@@ -13,6 +13,7 @@ pub enum Command {
     Postmap,
     Postalias,
     Newaliases,
+    Postfix,
 }
 
 /// Every command with its name and a one-line summary, for `facteur --help`.
@@ -31,6 +32,11 @@ pub const COMMANDS: &[(&str, Command, &str)] = &[
         "postalias",
         Command::Postalias,
         "build or query an aliases(5) database",
+    ),
+    (
+        "postfix",
+        Command::Postfix,
+        "start | start-fg | stop | abort | reload | status | check | flush the mail system",
     ),
     (
         "newaliases",
@@ -68,6 +74,12 @@ pub fn run(program: &str, args: Vec<OsString>, env: &Env) -> ExitCode {
             println!("facteur {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
+        // `facteur start`, `facteur -c DIR start`: `postfix` is implied.
+        Some(name) if is_postfix_invocation(name) => {
+            let mut all = vec![first.clone().unwrap_or_default()];
+            all.extend(args);
+            crate::postfix::run("postfix", all, env)
+        }
         Some(name) => match command_for_program(name) {
             Some(command) => run_command(command, name, args.collect(), env),
             None => {
@@ -78,12 +90,23 @@ pub fn run(program: &str, args: Vec<OsString>, env: &Env) -> ExitCode {
     }
 }
 
+/// Whether `facteur FIRST ...` is a postfix(1) invocation without the word `postfix`:
+/// one of its commands, or one of its options (`-c DIR`, `-D`, `-v`).
+fn is_postfix_invocation(first: &str) -> bool {
+    crate::postfix::COMMANDS.contains(&first)
+        || (first.starts_with('-')
+            && first.len() > 1
+            && first[1..].chars().all(|c| matches!(c, 'c' | 'D' | 'v'))
+            || first.starts_with("-c"))
+}
+
 fn run_command(command: Command, name: &str, args: Vec<OsString>, env: &Env) -> ExitCode {
     match command {
         Command::Postconf => crate::postconf::run(name, args, env),
         Command::Postmap => crate::postmap::run(name, args, env),
         Command::Postalias => crate::postalias::run(name, args, env),
         Command::Newaliases => crate::postalias::newaliases(name, args, env),
+        Command::Postfix => crate::postfix::run(name, args, env),
     }
 }
 
@@ -100,6 +123,7 @@ fn print_help() {
         println!("  {name:<12} {summary}");
     }
     println!();
+    println!("`facteur [-c DIR] start` (stop, reload, status ...) is `postfix [-c DIR] start`.");
     println!("Each command takes Postfix's options; `facteur COMMAND --help` lists them.");
 }
 
@@ -115,5 +139,14 @@ mod tests {
         );
         assert_eq!(command_for_program("newaliases"), Some(Command::Newaliases));
         assert_eq!(command_for_program("facteur"), None);
+        assert_eq!(
+            command_for_program("/usr/sbin/postfix"),
+            Some(Command::Postfix)
+        );
+        assert!(is_postfix_invocation("start"));
+        assert!(is_postfix_invocation("-c"));
+        assert!(is_postfix_invocation("-Dv"));
+        assert!(!is_postfix_invocation("postconf"));
+        assert!(!is_postfix_invocation("-h"));
     }
 }

@@ -7,6 +7,9 @@ use std::path::PathBuf;
 pub struct Env {
     /// `MAIL_CONFIG`: the configuration directory when `-c` is not given.
     pub mail_config: Option<PathBuf>,
+    /// This program's own executable, which `postfix start` runs as the daemon
+    /// (`facteur master`).
+    pub exe: Option<PathBuf>,
 }
 
 /// facteur's compiled-in configuration directory (Postfix's is /etc/postfix).

@@ -9,6 +9,7 @@ pub mod dispatch;
 pub mod env;
 pub mod postalias;
 pub mod postconf;
+pub mod postfix;
 pub mod postmap;
 pub mod table_opts;
 

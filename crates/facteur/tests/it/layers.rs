@@ -19,8 +19,18 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "cleanup",
         &["route", "queue", "tables", "maillog", "config", "mail"],
     ),
-    ("cli", &["config", "tables", "mail", "safeio"]),
-    ("facteur", &["cli"]),
+    ("net", &["config", "mail"]),
+    (
+        "cli",
+        &[
+            "config", "tables", "queue", "net", "maillog", "mail", "safeio",
+        ],
+    ),
+    (
+        "daemon",
+        &["config", "mail", "queue", "net", "tables", "maillog"],
+    ),
+    ("facteur", &["cli", "daemon"]),
 ];
 
 /// Our crates' names as they appear in `[dependencies]` (workspace short names).

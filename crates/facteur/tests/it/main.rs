@@ -4,6 +4,7 @@
 
 mod support;
 
+mod daemon;
 mod layers;
 
 mod postalias_diff;
