@@ -244,15 +244,10 @@ pub fn file_path(kind: Kind, name: &std::path::Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// The file a reader opens for `type:name`: `name` plus the suffix, as Postfix; when that
-/// does not exist but `name` already ends with the suffix and exists, `name` itself (a
-/// convenience Postfix does not offer: it reports `name.db.db` missing).
+/// The file a reader opens for `type:name`: `name` plus the suffix, always, as Postfix
+/// (`cdb:/x/t.cdb` opens `/x/t.cdb.cdb` and reports it missing).
 pub fn resolve_path(kind: Kind, name: &str) -> PathBuf {
-    let path = file_path(kind, std::path::Path::new(name));
-    if !path.exists() && name.ends_with(kind.suffix()) && std::path::Path::new(name).is_file() {
-        return PathBuf::from(name);
-    }
-    path
+    file_path(kind, std::path::Path::new(name))
 }
 
 /// Builds one table file of `kind` from scratch at `finish`.

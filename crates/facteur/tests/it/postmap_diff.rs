@@ -294,6 +294,7 @@ cases!("postmap":
     value_is_file,
     table_source_warnings,
     several_tables,
+    suffix_in_name,
 );
 
 #[test]

@@ -131,14 +131,17 @@ fn update_creates_a_missing_table_and_paths_follow_postfix() -> Result<(), Table
     let mut u = crate::update("btree", &name, &opts(Duplicates::KeepFirstWarn))?;
     u.insert("x", "y")?;
     u.finish()?;
-    // With or without the suffix.
-    let with_suffix = format!("btree:{}.db", name.display());
+    // The name never carries the suffix: `btree:t.db` means the file `t.db.db`, as in
+    // Postfix.
+    let plain = format!("btree:{}", name.display());
     assert_eq!(
-        crate::open(&with_suffix, &OpenOptions::default())?
+        crate::open(&plain, &OpenOptions::default())?
             .lookup("x")?
             .as_deref(),
         Some("y")
     );
+    let with_suffix = format!("btree:{}.db", name.display());
+    assert!(crate::open(&with_suffix, &OpenOptions::default()).is_err());
     match crate::open(
         &format!("hash:{}/absent", dir.path().display()),
         &OpenOptions::default(),
